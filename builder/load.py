@@ -1,0 +1,213 @@
+"""Load the editors' YAML safely, keeping the line and column of every key and value.
+
+The data is built from PyYAML's parser events (libyaml when present), not with a YAML
+constructor: nothing is ever instantiated from a tag, a mapping with a key written twice is
+an error instead of silently keeping the last value, and aliases are refused, so a
+"billion laughs" file costs nothing. Scalars follow the YAML 1.2 core schema, as editors'
+tools (yaml-language-server) do: `no` stays a string, and dates stay text (validated later),
+so that an impossible date is reported with its place instead of crashing the loader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from builder.problems import Location, Problem
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml: the same events, only slower
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Ten times the size of 10,000 claims: beyond it, a file is a mistake or an attack."""
+MAX_DEPTH = 32
+
+Path_ = tuple  # a path into the data: keys and list indexes, as jsonschema reports them
+
+_CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+@dataclass
+class Document:
+    """A loaded YAML file: plain Python data, and where each piece stands in the file."""
+
+    file: str
+    data: object = None
+    values: dict[Path_, Location] = field(default_factory=dict)
+    """Location of the value at each path."""
+    keys: dict[Path_, Location] = field(default_factory=dict)
+    """Location of the key whose value is at that path (mapping entries only)."""
+
+    def where(self, path: Path_, key: bool = False) -> Location:
+        """The closest known location of a path: itself, or its nearest parent."""
+        table = self.keys if key else self.values
+        path = tuple(path)
+        while path:
+            if path in table:
+                return table[path]
+            path = path[:-1]
+        return self.values.get((), Location(self.file, 1, 1))
+
+
+class _Refused(Exception):
+    """A problem after which the rest of the file cannot be read."""
+
+    def __init__(self, location: Location, message: str, hint: str = ""):
+        self.problem = Problem(location, message, hint=hint)
+
+
+def load_yaml(path: Path, display: str) -> tuple[Document, list[Problem]]:
+    """Read and parse one YAML file; `display` is the name used in messages."""
+    doc = Document(display)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return doc, [Problem(Location(display), f"cannot read the file: {error.strerror}")]
+    if size > MAX_FILE_BYTES:
+        return doc, [
+            Problem(
+                Location(display),
+                f"file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})",
+                hint="split the content or check that the file is the one you meant",
+            )
+        ]
+    raw = path.read_bytes()
+    text, problem = decode_utf8(raw, display)
+    if problem:
+        return doc, [problem]
+    builder = _Builder(display, doc)
+    try:
+        doc.data = builder.document(yaml.parse(text, Loader=_Loader))
+    except _Refused as refused:
+        return doc, [*builder.problems, refused.problem]
+    except yaml.MarkedYAMLError as error:
+        return doc, [_syntax_problem(display, error)]
+    except yaml.YAMLError as error:  # no mark: still located at the file
+        return doc, [Problem(Location(display), f"invalid YAML: {error}")]
+    return doc, builder.problems
+
+
+def decode_utf8(raw: bytes, display: str) -> tuple[str, Problem | None]:
+    """Text of a file, or a problem that says where the first byte that is not UTF-8 stands."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return "", Problem(
+            Location(display, line, column),
+            f"the file is not UTF-8 (byte 0x{raw[error.start]:02x})",
+            hint="save it as UTF-8 (in most editors: 'Save with encoding' > UTF-8)",
+        )
+    return text.removeprefix("\ufeff"), None
+
+
+def _syntax_problem(display: str, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    message = " ".join(part for part in (error.context, error.problem) if part)
+    hint = "check the indentation and the punctuation of this line and the one above"
+    if error.problem and "mapping values are not allowed" in error.problem:
+        hint = 'a value containing ": " must be quoted: key: "text: with a colon"'
+    elif error.problem and "found character '\\t'" in error.problem:
+        hint = "YAML does not allow tabs for indentation: use spaces"
+    return Problem(Location(display, mark.line + 1, mark.column + 1), f"invalid YAML: {message}", hint=hint)
+
+
+class _Builder:
+    """Turns parser events into data, recording locations on the way."""
+
+    def __init__(self, display: str, doc: Document):
+        self.display = display
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def report(self, event, message: str, hint: str) -> None:
+        self.problems.append(Problem(self.where(event), message, hint=hint))
+
+    def where(self, event) -> Location:
+        return Location(self.display, event.start_mark.line + 1, event.start_mark.column + 1)
+
+    def document(self, events) -> object:
+        self.events = iter(events)
+        data = None
+        documents = 0
+        for event in self.events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Refused(self.where(event), "several YAML documents in one file", hint="remove the '---' line")
+                data = self.node(next(self.events), (), 0)
+        return data
+
+    def node(self, event, path: Path_, depth: int) -> object:
+        if depth > MAX_DEPTH:
+            raise _Refused(self.where(event), f"nesting deeper than {MAX_DEPTH} levels")
+        self.doc.values[path] = self.where(event)
+        if isinstance(event, yaml.AliasEvent):
+            self.report(event, f"YAML aliases (*{event.anchor}) are not allowed", "write the value out in full")
+            return None
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and tag not in _CORE_TAGS:
+            # Only reported: the value is still read as plain data, never instantiated.
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            self.report(event, f"YAML tag {shown} is not allowed", "remove the tag: only plain values, lists and mappings are read")
+        if isinstance(event, yaml.ScalarEvent):
+            return _scalar(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items = []
+            for event in self.events:
+                if isinstance(event, yaml.SequenceEndEvent):
+                    return items
+                items.append(self.node(event, (*path, len(items)), depth + 1))
+        if isinstance(event, yaml.MappingStartEvent):
+            return self.mapping(path, depth)
+        raise _Refused(self.where(event), f"unexpected YAML construct ({type(event).__name__})")
+
+    def mapping(self, path: Path_, depth: int) -> dict:
+        result: dict = {}
+        for event in self.events:
+            if isinstance(event, yaml.MappingEndEvent):
+                return result
+            key_place = self.where(event)
+            if not isinstance(event, yaml.ScalarEvent):
+                raise _Refused(key_place, "a key must be a plain word, not a list or a mapping")
+            key = _scalar(event)
+            if not isinstance(key, str):
+                key = event.value  # `2023: x` or `true: x`: keys are names, keep the text
+            if key in result:
+                first = self.doc.keys[(*path, key)]
+                self.report(
+                    event,
+                    f"duplicate key '{key}' (first at line {first.line})",
+                    "YAML would silently keep only the last one: merge them or remove one",
+                )
+                self.node(next(self.events), (*path, key, "(duplicate)"), depth + 1)
+                continue
+            self.doc.keys[(*path, key)] = key_place
+            result[key] = self.node(next(self.events), (*path, key), depth + 1)
+        return result
+
+
+def _scalar(event) -> object:
+    value = event.value
+    if event.style or event.tag == "tag:yaml.org,2002:str":  # quoted or block: always text
+        return value
+    if value in _NULL:
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.fullmatch(value):
+        return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+    if _FLOAT.fullmatch(value) and value not in (".", "-.", "+."):
+        return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    return value

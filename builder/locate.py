@@ -1,0 +1,133 @@
+"""Find each quote in its source (SPEC section 4), or say what stands closest to it.
+
+Exact first: the quote and the source, both normalized, must match verbatim. When they do
+not, the closest passage is found approximately (quote anchoring in the spirit of
+Hypothesis: the best-aligned stretch of the normalized source) and shown with its
+differences marked, so the editor sees the typo at once. Approximate matching only ever
+explains an error; it never makes a quote pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cached_property
+
+from rapidfuzz import fuzz
+
+from builder.model import Article, Passage, Source
+from builder.normalize import NormalizedText, normalize, normalize_with_origin
+
+MIN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """A quote that does not stand in its source, with what comes nearest."""
+
+    closest: str
+    similarity: float
+    line: int
+    differences: str
+
+
+@dataclass(frozen=True)
+class Found:
+    passage: Passage
+    occurrences: int
+
+
+class SourceIndex:
+    """A source normalized once, for every quote taken from it."""
+
+    def __init__(self, source: Source):
+        self.source = source
+
+    @cached_property
+    def normalized(self) -> NormalizedText:
+        return normalize_with_origin(self.source.text)
+
+    def occurrences(self, quote: str) -> list[int]:
+        """Normalized start offsets of every occurrence of an already normalized quote."""
+        text, starts = self.normalized.text, []
+        at = text.find(quote)
+        while at != -1:
+            starts.append(at)
+            at = text.find(quote, at + 1)
+        return starts
+
+    def locate(self, quote: str, occurrence: int | None) -> Found | NotFound | int:
+        """The passage, or what is closest, or (int) how many occurrences there are when
+        `occurrence` asks for one beyond them."""
+        wanted = normalize(quote).strip()
+        starts = self.occurrences(wanted)
+        if not starts:
+            return self.closest(wanted)
+        index = (occurrence or 1) - 1
+        if index >= len(starts):
+            return len(starts)
+        begin, end = self.normalized.span_in_original(starts[index], starts[index] + len(wanted))
+        return Found(Passage(begin, end, self.source.text[begin:end], self.source.article_at(begin)), len(starts))
+
+    def closest(self, wanted: str) -> NotFound:
+        text = self.normalized.text
+        alignment = fuzz.partial_ratio_alignment(wanted, text)
+        if alignment is None:
+            return NotFound("", 0.0, 0, "")
+        begin, end = _whole_words(text, alignment.dest_start, alignment.dest_end)
+        passage = _trim_to_quote(wanted, text[begin:end])
+        begin = text.find(passage, begin)
+        original_begin, _ = self.normalized.span_in_original(begin, begin + len(passage))
+        line = self.source.text.count("\n", 0, original_begin) + 1
+        return NotFound(passage, alignment.score, line, word_diff(wanted, passage))
+
+
+def _whole_words(text: str, begin: int, end: int) -> tuple[int, int]:
+    """Widen [begin, end) to whole words, so the editor sees complete words."""
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return begin, end
+
+
+def _trim_to_quote(quote: str, passage: str) -> str:
+    """Drop the words the aligner took in at either edge that the quote does not have."""
+    a, b = quote.split(" "), passage.split(" ")
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    while ops and ops[0][0] == "insert":
+        ops.pop(0)
+    while ops and ops[-1][0] == "insert":
+        ops.pop()
+    if not ops:
+        return passage
+    return " ".join(b[ops[0][3] : ops[-1][4]])
+
+
+def word_diff(quote: str, passage: str) -> str:
+    """The passage with the quote's differences marked: [-removed-] {+added+} (wdiff style).
+
+    Read as: change the quote's [-words-] into the source's {+words+}."""
+    a, b = quote.split(" "), passage.split(" ")
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += b[j1:j2]
+            continue
+        if i2 > i1:
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+    return " ".join(out)
+
+
+def spans_articles(source: Source, passage: Passage) -> tuple[Article, Article] | None:
+    """The two articles a passage straddles, if it does."""
+    first, last = source.article_at(passage.start), source.article_at(max(passage.end - 1, passage.start))
+    if first is not last and first is not None and last is not None:
+        return first, last
+    return None
+
+
+def too_short(quote: str) -> bool:
+    return len(normalize(quote).split()) < MIN_WORDS

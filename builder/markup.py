@@ -1,0 +1,108 @@
+"""Text from editors, made safe for the pages.
+
+Two kinds of fields: plain text (a claim, a name, a title, a quote), escaped so that
+Markdown and HTML see only characters; and Markdown fields (summary, analysis, notes),
+rendered here, by the builder, to HTML with raw HTML turned off, then cleaned against an
+allowlist. Rendering them here rather than leaving them to MkDocs keeps the whole question
+of what an editor's text may produce in one place: emphasis, lists, code and links to
+http(s) or mailto addresses; never an element or an attribute the text did not ask for.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+_TAGS = {"p", "em", "strong", "a", "code", "pre", "ul", "ol", "li", "blockquote", "br", "hr"}
+_ATTRIBUTES = {"a": {"href", "title"}}
+# Backslash escapes Python-Markdown understands (plus `|` from the tables extension).
+_BACKSLASHED = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def md_text(text: str) -> str:
+    """Plain text for inline Markdown: every character shown as itself, on one line."""
+    text = html.escape(" ".join(text.split()), quote=False)
+    return _BACKSLASHED.sub(r"\\\1", text)
+
+
+def html_text(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+class _LinkCollector(Treeprocessor):
+    def run(self, root):
+        self.md.found_links = [
+            (el.tag, el.get("href") or el.get("src") or "") for el in root.iter() if el.tag in ("a", "img")
+        ]
+
+
+class _Renderer:
+    def __init__(self):
+        md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+        # Raw HTML in an editor's text is shown as text, never passed through.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_LinkCollector(md), "collect_links", 5)  # after the inline patterns made the links
+        self.md = md
+
+    def convert(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        self.md.reset()
+        self.md.found_links = []
+        out = self.md.convert(text)
+        return out, self.md.found_links
+
+
+_renderer = _Renderer()
+
+
+def link_problems(text: str) -> list[str]:
+    """What is wrong with the links and images of a Markdown field, in words."""
+    _, links = _renderer.convert(text)
+    problems = []
+    for tag, target in links:
+        if tag == "img":
+            problems.append(f"images are not allowed in text fields ({target or 'no address'})")
+            continue
+        scheme = url_scheme(target)
+        if scheme is None:
+            problems.append(f"link '{target}' has no http(s) address")
+        elif scheme not in ALLOWED_SCHEMES:
+            problems.append(f"link scheme '{scheme}:' is not allowed ({_short(target)})")
+    return problems
+
+
+def url_scheme(target: str) -> str | None:
+    """The scheme a browser would see, after entities and the characters it ignores."""
+    cleaned = _CONTROL.sub("", html.unescape(target)).strip().replace("\t", "").replace("\n", "")
+    scheme = urlsplit(cleaned).scheme.lower()
+    return scheme or None
+
+
+def render_markdown(text: str) -> str:
+    """Safe HTML for a Markdown field, on one line (so it can sit in a raw HTML block)."""
+    out, _ = _renderer.convert(text)
+    cleaned = nh3.clean(
+        out,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return cleaned.replace("\n", "&#10;")
+
+
+def plain_text(text: str) -> str:
+    """A Markdown field as plain text (for meta descriptions and structured data)."""
+    out, _ = _renderer.convert(text)
+    return " ".join(html.unescape(nh3.clean(out, tags=set())).split())
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 50 else text[:47] + "..."

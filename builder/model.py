@@ -1,0 +1,134 @@
+"""The records of a fact-check site: ratings, topics, sources, claims and their evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from builder.problems import Location
+
+STANCES = ("supports", "contradicts", "context")
+
+
+@dataclass(frozen=True)
+class Rating:
+    id: str
+    label: str
+    value: int
+    """Higher is truer (ClaimReview's convention)."""
+    description: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of a source file that bundles several."""
+
+    title: str
+    start: int
+    """Offset in the source text of its first line."""
+    author: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    file: str
+    text: str
+    """The file's content, exactly as archived."""
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    published: str | None = None
+    url: str | None = None
+    language: str = "fr"
+    sha256: str = ""
+    articles: tuple[Article, ...] = ()
+
+    def article_at(self, offset: int) -> Article | None:
+        found = None
+        for article in self.articles:
+            if article.start <= offset:
+                found = article
+        return found
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Where a quote stands in its source: original offsets, end excluded."""
+
+    start: int
+    end: int
+    text: str
+    """The source's own text for the quote, with its typography."""
+    article: Article | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    claim_id: str
+    number: int
+    """1-based position in the claim's evidence list: part of stable anchors."""
+    source: Source
+    quote: str
+    stance: str
+    passage: Passage
+    occurrence: int | None = None
+    note: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        """Id of the highlighted passage on the source page."""
+        return f"c-{self.claim_id}-{self.number}"
+
+    @property
+    def claim_anchor(self) -> str:
+        """Id of this piece of evidence on the claim page."""
+        return f"preuve-{self.number}"
+
+
+@dataclass(frozen=True)
+class Update:
+    date: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    claim: str
+    verdict: Rating
+    summary: str
+    reviewed: str
+    evidence: tuple[Evidence, ...]
+    claim_short: str | None = None
+    claimant: str | None = None
+    claimant_type: str | None = None
+    claim_date: str | None = None
+    analysis: str | None = None
+    topics: tuple[Topic, ...] = ()
+    updates: tuple[Update, ...] = ()
+
+    @property
+    def headline(self) -> str:
+        """The claim as short as the editors wrote it: for titles and ClaimReview."""
+        return self.claim_short or self.claim
+
+    @property
+    def sort_date(self) -> str:
+        return self.claim_date or self.reviewed
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything the pages are made from, validated and with every quote located."""
+
+    ratings: tuple[Rating, ...]
+    topics: tuple[Topic, ...]
+    sources: tuple[Source, ...]
+    claims: tuple[Claim, ...]

@@ -1,0 +1,95 @@
+"""The one documented normalization for matching quotes (SPEC section 4).
+
+Unicode NFC; every run of white space (no-break spaces included) is one space; typographic
+apostrophes and double quotes equal their plain forms. Nothing else: no case folding, and
+French guillemets « » stay as they are, because they are part of what a source says.
+
+A source is normalized once, keeping a map back to the original text, so that a match found
+in the normalized text maps back in linear time and the page can show the source's own
+typography. The map is run-length: the offset between the two texts only changes where a
+run of several white-space characters became one space, so it holds one entry per such run.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+
+_PLAIN = str.maketrans({"’": "'", "‘": "'", "‛": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"'})
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """The normalized form of a quote (or of any text)."""
+    text = unicodedata.normalize("NFC", text).translate(_PLAIN)
+    return _SPACE_RUN.sub(" ", text)
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A text in normalized form, with the way back to the original."""
+
+    text: str
+    starts: tuple[int, ...]
+    """Normalized offsets where a segment begins; within a segment the two texts advance together."""
+    origins: tuple[int, ...]
+    """Original offset of each segment's first character."""
+
+    def to_original(self, position: int) -> int:
+        k = bisect_right(self.starts, position) - 1
+        return self.origins[k] + position - self.starts[k]
+
+    def span_in_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the normalized [start, end), end excluded.
+
+        The end maps to where the next normalized character came from: just after the
+        quote's last character (and its combining marks), before any white space."""
+        return self.to_original(start), self.to_original(end)
+
+
+def normalize_with_origin(original: str) -> NormalizedText:
+    """Normalize a whole source, keeping the map back to it."""
+    if not unicodedata.is_normalized("NFC", original):
+        return _normalize_decomposed(original)
+    parts: list[str] = []
+    starts, origins = [0], [0]
+    done = 0  # original offset copied so far
+    length = 0  # normalized length so far
+    for run in _SPACE_RUN.finditer(original):
+        begin, end = run.span()
+        parts += (original[done:begin], " ")
+        length += begin - done + 1
+        done = end
+        if end - begin > 1:
+            starts.append(length)
+            origins.append(end)
+    parts.append(original[done:])
+    # The translation maps single characters to single characters: offsets are unchanged.
+    return NormalizedText("".join(parts).translate(_PLAIN), tuple(starts), tuple(origins))
+
+
+def _normalize_decomposed(original: str) -> NormalizedText:
+    """The rare text not in NFC: compose each base character with its marks, one at a time."""
+    chars: list[str] = []
+    origin: list[int] = []  # for each output character, where its cluster starts
+    in_space = False
+    i, n = 0, len(original)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(original[j]):
+            j += 1
+        cluster = original[i:j]
+        if cluster.isspace():
+            out = "" if in_space else " "
+            in_space = True
+        else:
+            out = unicodedata.normalize("NFC", cluster).translate(_PLAIN)
+            in_space = False
+        chars += out
+        origin += [i] * len(out)
+        i = j
+    origin.append(n)
+    starts = [c for c in range(len(origin)) if c == 0 or origin[c] != origin[c - 1] + 1]
+    return NormalizedText("".join(chars), tuple(starts), tuple(origin[c] for c in starts))

@@ -1,0 +1,73 @@
+"""The one data flow: load -> validate (and locate every quote) -> render -> write.
+
+Everything is gathered and checked before anything is written: a build that finds a
+problem leaves content/ exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder import schema, settings as site_settings, write
+from builder.load import Document, load_yaml
+from builder.model import Project
+from builder.problems import Report
+from builder.render import render
+from builder.settings import Settings
+from builder.validate import build_project
+
+CLAIMS = "claims.yaml"
+SOURCES = "seeds/sources.yaml"
+
+
+@dataclass
+class BuildResult:
+    report: Report
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def load_documents(root: Path, report: Report) -> tuple[Document, Document]:
+    docs = []
+    for name, schema_name in ((SOURCES, "sources.schema.json"), (CLAIMS, "claims.schema.json")):
+        doc, problems = load_yaml(root / name, name)
+        report.problems += problems
+        if not problems:
+            report.problems += schema.check(doc, schema_name)
+        else:
+            doc.data = None  # a file that did not load is not checked further
+        docs.append(doc)
+    return docs[0], docs[1]
+
+
+def check(root: Path) -> tuple[Project | None, Report]:
+    """Validate everything and locate every quote; the project is None on any error."""
+    report = Report()
+    sources_doc, claims_doc = load_documents(root, report)
+    project, problems = build_project(root, sources_doc, claims_doc)
+    report.problems += problems
+    if report.errors:
+        return None, report
+    return project, report
+
+
+def build(root: Path, strict: bool = False, settings: Settings | None = None) -> BuildResult:
+    """Check, then write the generated pages into the docs folder; nothing on failure."""
+    project, report = check(root)
+    result = BuildResult(report)
+    if project is None or report.failed(strict):
+        return result
+    settings = settings or site_settings.load(root)
+    content = root / settings.docs_dir
+    pages = render(project, settings)
+    plan = write.plan(content, pages, settings.docs_dir)
+    report.problems += plan.problems
+    if plan.problems:
+        return result
+    write.apply(content, plan)
+    result.written = sorted(plan.changed)
+    result.unchanged = plan.unchanged
+    result.removed = plan.stale
+    return result

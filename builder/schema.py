@@ -1,0 +1,137 @@
+"""Check a loaded YAML file against its JSON Schema, in words an editor understands.
+
+The schemas in this folder are the one statement of the format: editors' tools read them
+(the yaml-language-server modeline at the top of each file) and so does this module, so
+the completion in an editor and the errors of the build can never disagree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib import resources
+
+import jsonschema
+
+from builder.load import Document
+from builder.problems import Problem
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "boolean": "true or false",
+    "null": "nothing",
+}
+
+
+@cache
+def schema(name: str) -> dict:
+    return json.loads(resources.files("builder").joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(schema(name), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+
+
+def check(doc: Document, name: str) -> list[Problem]:
+    """Every way the document departs from the schema `name`, located."""
+    problems: list[Problem] = []
+    for error in _validator(name).iter_errors(doc.data):
+        problems += _explain(doc, error)
+    return problems
+
+
+
+def error_paths(doc: Document, name: str) -> set[tuple]:
+    """Paths of the values that break the schema (to skip them in later checks)."""
+    return {tuple(error.absolute_path) for error in _validator(name).iter_errors(doc.data)}
+
+
+def _field(path: tuple) -> str:
+    names = [str(p) for p in path if isinstance(p, str)]
+    return names[-1] if names else "the file"
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    here = doc.where(path)
+    field = _field(path)
+    custom = error.schema.get("errorMessage") if isinstance(error.schema, dict) else None
+    kind = error.validator
+
+    if kind == "required":
+        described = error.schema.get("properties", {})
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return [
+            Problem(
+                here,
+                f"missing required field '{name}'",
+                hint=f"add `{name}:` to this entry" + _described(described.get(name)),
+            )
+            for name in missing
+        ]
+    if kind == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        problems = []
+        for name in sorted(set(error.instance) - set(known)):
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
+            problems.append(Problem(doc.where((*path, name), key=True), f"unknown field '{name}'", hint=hint))
+        return problems
+    if kind == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return [Problem(here, f"{_shown(error.instance)} is not allowed for '{field}'", hint=f"use one of: {allowed}")]
+    if kind == "type":
+        expected = _TYPE_NAMES.get(error.validator_value, error.validator_value)
+        found = _TYPE_NAMES.get(_json_type(error.instance), "something else")
+        hint = custom or _quote_hint(error.instance, expected)
+        return [Problem(here, f"'{field}' must be {expected}, not {found}", hint=hint)]
+    if kind == "format" and error.validator_value == "date":
+        return [
+            Problem(here, f"impossible date {_shown(error.instance)} for '{field}'", hint="check the day and the month (YYYY-MM-DD)")
+        ]
+    if kind == "minItems":
+        return [Problem(here, f"'{field}' needs at least {error.validator_value} item(s)")]
+    if kind == "uniqueItems":
+        return [Problem(here, f"'{field}' lists the same value twice", hint="remove the repeated value")]
+    if kind in ("minLength",) and error.validator_value == 1:
+        return [Problem(here, f"'{field}' is empty", hint="write a value or remove the field")]
+    if kind in ("maxLength", "minLength", "minimum", "maximum"):
+        limit = {"maxLength": "at most {} characters", "minLength": "at least {} characters",
+                 "minimum": "at least {}", "maximum": "at most {}"}[kind].format(error.validator_value)
+        return [Problem(here, f"'{field}' must be {limit}", hint=custom or "")]
+    if kind == "pattern":
+        return [Problem(here, f"invalid '{field}': {_shown(error.instance)}", hint=custom or f"it must match {error.validator_value}")]
+    return [Problem(here, f"invalid '{field}': {error.message}", hint=custom or "")]
+
+
+def _described(subschema: dict | None) -> str:
+    if not subschema or "description" not in subschema:
+        return ""
+    return f" ({subschema['description']})"
+
+
+def _json_type(value: object) -> str:
+    for name, kinds in (("null", type(None)), ("boolean", bool), ("integer", int), ("number", float),
+                        ("string", str), ("array", list), ("object", dict)):
+        if isinstance(value, kinds):
+            return name
+    return "unknown"
+
+
+def _quote_hint(value: object, expected: str) -> str:
+    if expected == "text" and isinstance(value, (bool, int, float)):
+        return 'put the value in double quotes, e.g. "no" or "1984", so YAML reads it as text'
+    if expected == "text" and value is None:
+        return "write a value after the colon, or remove the field"
+    return ""

@@ -1,0 +1,99 @@
+"""Write the generated pages into content/, safely.
+
+- A generated Markdown page starts with the builder's mark; a page without it is
+  hand-written and is never overwritten or removed (a clash is an error, found before
+  anything is written).
+- Only files whose bytes change are written, so `mkdocs serve` rebuilds only what an edit
+  changed and never loops on its own output.
+- Each file is written to a temporary name beside it, then renamed over the old one: a
+  build killed half way leaves every file either old or new, never truncated, and the next
+  build completes the change and sweeps the temporary files.
+- Generated pages whose claim or source is gone are removed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.problems import Location, Problem
+from builder.render import GENERATED_MARK
+
+_HEAD = f"---\n{GENERATED_MARK}\n".encode()
+RESERVED = {"claimreview.json", "annotations.jsonld"}
+"""Generated files that cannot carry the mark: their names belong to the builder."""
+_TEMPORARY = ".tmp-build-"
+
+
+@dataclass
+class Plan:
+    changed: dict[str, bytes] = field(default_factory=dict)
+    unchanged: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def is_generated(path: Path) -> bool:
+    with open(path, "rb") as file:
+        return file.read(len(_HEAD)) == _HEAD
+
+
+def plan(content: Path, pages: dict[str, str], display: str = "content") -> Plan:
+    """What writing `pages` into `content` would change, and what stands in the way."""
+    result = Plan()
+    for name in sorted(pages):
+        data = pages[name].encode("utf-8")
+        target = content / name
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            result.problems.append(Problem(Location(f"{display}/{name}"), "is not a regular file; the builder will not replace it"))
+        elif not target.exists():
+            result.changed[name] = data
+        elif name not in RESERVED and not is_generated(target):
+            result.problems.append(Problem(
+                Location(f"{display}/{name}"), "a hand-written page stands where a generated page goes",
+                hint="rename or move the hand-written page: the builder never overwrites one"))
+        elif target.read_bytes() == data:
+            result.unchanged.append(name)
+        else:
+            result.changed[name] = data
+    if content.is_dir():
+        for path in sorted(content.rglob("*.md")):
+            name = path.relative_to(content).as_posix()
+            if name not in pages and path.is_file() and not path.is_symlink() and is_generated(path):
+                result.stale.append(name)
+    return result
+
+
+def apply(content: Path, result: Plan) -> None:
+    """Carry out a plan that has no problems."""
+    assert not result.problems
+    _sweep_temporary(content)
+    staged = []
+    for name, data in result.changed.items():
+        target = content / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}{_TEMPORARY}{os.getpid()}")
+        with open(temporary, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        staged.append((temporary, target))
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    for name in result.stale:
+        (content / name).unlink()
+        _remove_empty_parents(content, (content / name).parent)
+
+
+def _sweep_temporary(content: Path) -> None:
+    """Temporary files left by a build that was killed before renaming them."""
+    if content.is_dir():
+        for path in content.rglob(f".*{_TEMPORARY}*"):
+            path.unlink()
+
+
+def _remove_empty_parents(content: Path, folder: Path) -> None:
+    while folder != content and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
