@@ -142,7 +142,8 @@ def _annotation(settings: Settings, claim: Claim, evidence: Evidence) -> dict:
                 "format": "text/plain",
                 "language": "fr",
             },
-            {"id": claim_url(settings, claim), "type": "Text", "purpose": "linking", "format": "text/html"},
+            # The model forbids `purpose` on an external resource: a SpecificResource carries it.
+            {"type": "SpecificResource", "source": claim_url(settings, claim), "purpose": "linking"},
         ],
         "target": {
             "type": "SpecificResource",

@@ -50,6 +50,18 @@ class Source:
     sha256: str = ""
     articles: tuple[Article, ...] = ()
 
+    @property
+    def display_title(self) -> str:
+        """The title, or for an untitled text its opening words: what the text itself says,
+        never a made-up headline."""
+        if self.title:
+            return self.title
+        if self.articles:
+            return f"Recueil de {len(self.articles)} articles, dont « {self.articles[0].title} »"
+        words = self.text.split()
+        opening = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+        return f"Sans titre : « {opening} »"
+
     def article_at(self, offset: int) -> Article | None:
         found = None
         for article in self.articles:

@@ -94,7 +94,7 @@ def render(project: Project, settings: Settings) -> dict[str, str]:
         pages[f"claims/{claim.id}.md"] = _page(
             "claim.md.j2", meta, claim=claim, groups=_by_stance(claim), links=_original_links(claim), **common)
     for source in project.sources:
-        meta = {"title": source.title or f"Source {source.file}"}
+        meta = {"title": source.display_title}
         pages[f"sources/{source.id}.md"] = _page(
             "source.md.j2", meta, source=source, cited=citations[source.id],
             text_html=_source_html(source, citations[source.id]), **common)

@@ -131,3 +131,13 @@ def test_deploy_job_has_what_pages_needs(workflow):
 def test_actions_pinned_to_a_major_version(workflow):
     uses = [s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s]
     assert uses and all(re.fullmatch(r"actions/[\w-]+@v\d+", u) for u in uses), uses
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_only_the_published_build_gets_the_pages_address(workflow, event):
+    steps = workflow["jobs"]["build"]["steps"]
+    check = next(i for i, s in enumerate(steps) if "make test" in s.get("run", ""))
+    (address,) = [i for i, s in enumerate(steps) if "SITE_URL=" in s.get("run", "")]
+    configure = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/configure-pages@"))
+    assert configure < address < check, "mkdocs needs site_url before it builds"
+    assert evaluate(steps[address].get("if"), EVENTS[event]) is (event == "push to main")
