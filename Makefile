@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 AXE := .cache/axe-core/axe.min.js
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check bench lock clean
+.PHONY: site test serve check linkcheck-external bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,8 @@ site: $(STAMP)
 	mv .site-new site
 	rm -rf .site-old
 
-test: $(STAMP) $(AXE) /usr/bin/chromium
+# The chain users run first (strict build, link check), then every test.
+test: site $(AXE) /usr/bin/chromium
 	$(BIN)/python -m pytest
 
 serve: $(STAMP)
@@ -34,6 +35,10 @@ serve: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m builder check
+
+# Also fetch every external URL (needs the network; cached in .cache/linkcheck.json).
+linkcheck-external: site
+	$(BIN)/python -m builder linkcheck site --external
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

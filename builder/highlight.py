@@ -30,7 +30,7 @@ def highlight(text: str, highlights: list[Highlight], markers: list[tuple[int, s
     spans = sorted((h for h in highlights if h.start < h.end), key=lambda h: (h.start, -h.end, h.anchor))
     cuts = sorted({0, len(text), *(h.start for h in spans), *(h.end for h in spans), *(at for at, _ in markers)})
     out: list[str] = []
-    for begin, end in zip(cuts, cuts[1:]):
+    for begin, end in zip(cuts, cuts[1:], strict=False):
         out += [marker for at, marker in markers if at == begin]
         covering = [h for h in spans if h.start <= begin and end <= h.end]
         piece = html.escape(text[begin:end], quote=False)

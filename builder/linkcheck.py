@@ -21,28 +21,20 @@ MkDocs / Material internals are understood, not blanket-ignored:
 from __future__ import annotations
 
 import argparse
-import email.utils
 import json
 import os
 import re
-import socket
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from http.client import HTTPException
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, unquote_to_bytes, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from builder.external import DEFAULT_CACHE, Cache, FetchPolicy, check_external, external_summary
 from builder.textfragment import DELIMITER, encode_part, fragment_problems
 
 # --------------------------------------------------------------------------------------------
@@ -264,6 +256,16 @@ def _material_references(tree: LexborHTMLParser) -> list[Reference]:
     return refs
 
 
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def css_urls(css: str) -> list[str]:
+    """URLs a stylesheet loads (url() and @import), relative to the stylesheet itself."""
+    found = (next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(_CSS_COMMENT.sub("", css)))
+    return [url for url in found if url and not url.startswith(("data:", "#"))]
+
+
 def detect_site_url(root: Path, pages: dict[str, Page]) -> SiteURL:
     """site_url as MkDocs used it: the home page's canonical URL, else the sitemap's root."""
     home = pages.get("index.html")
@@ -313,6 +315,9 @@ def check_site(site: Site) -> Outcome:
     outcome = Outcome(pages=len(site.pages))
     for page in site.pages.values():
         _check_page(site, page, page.references, outcome)
+    for css in sorted(f for f in site.files if f.endswith(".css")):
+        refs = tuple(Reference(url, "css url()") for url in css_urls((site.root / css).read_text("utf-8", "replace")))
+        _check_page(site, Page(css, frozenset(), refs), refs, outcome)
     sitemap = site.root / "sitemap.xml"
     if sitemap.is_file():
         locs = tuple(Reference(loc, "sitemap <loc>") for loc in sitemap_locations(sitemap))
@@ -367,7 +372,7 @@ def _check_internal(site: Site, parts) -> list[str]:
     path = parts.path or "/"
     if not (path + "/").startswith(site.site_url.path):
         return [f"outside the site (which is published under {site.site_url.path})"]
-    rel = path[len(site.site_url.path):]
+    rel = path[len(site.site_url.path) :]
     if _BAD_ESCAPE.search(rel):
         return ["bad percent-escape in path"]
     try:
@@ -457,292 +462,60 @@ def mailto_problems(path: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-# External URLs: fetch each distinct one once
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    timeout: float = 10.0
-    """Seconds to wait for a connection or an answer, per request."""
-    retries: int = 2
-    """Further attempts after a 429, a 5xx or a timeout."""
-    backoff: float = 1.0
-    """First retry delay in seconds; doubles at each attempt."""
-    max_retry_after: float = 30.0
-    """A Retry-After longer than this is not waited for: the URL is reported instead."""
-    per_host: int = 2
-    """At most this many requests in flight to one host."""
-    host_delay: float = 0.5
-    """At least this many seconds between the starts of two requests to one host."""
-    workers: int = 8
-    max_redirects: int = 10
-    user_agent: str = "factcheck-linkcheck/1.0 (+https://github.com/; static site link checker)"
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    url: str
-    status: int | None = None
-    final_url: str = ""
-    error: str = ""
-    """Why it failed, for a network failure or an error status."""
-    attempts: int = 0
-    from_cache: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.error
-
-    @property
-    def redirected(self) -> bool:
-        return bool(self.final_url) and self.final_url != self.url
-
-
-# A HEAD answer like these may only mean the server mishandles HEAD (405 and 501 by the book;
-# 403/404 from some CDNs and app routers), so GET gets the last word.
-_HEAD_DOUBTFUL = frozenset({400, 403, 404, 405, 406, 501})
-
-
-class HostGate:
-    """Politeness per host: a bounded number of requests in flight, and spaced starts."""
-
-    def __init__(self, per_host: int, min_interval: float) -> None:
-        self._per_host, self._interval = per_host, min_interval
-        self._lock = threading.Lock()
-        self._slots: dict[str, threading.Semaphore] = {}
-        self._next_start: dict[str, float] = defaultdict(float)
-
-    @contextmanager
-    def slot(self, host: str) -> Iterator[None]:
-        with self._lock:
-            semaphore = self._slots.setdefault(host, threading.Semaphore(self._per_host))
-        with semaphore:
-            with self._lock:
-                now = time.monotonic()
-                start = max(now, self._next_start[host])
-                self._next_start[host] = start + self._interval
-            if start > now:
-                time.sleep(start - now)
-            yield
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed by hand, so each hop goes through the host gate and keeps HEAD."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _build_opener() -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(_NoRedirect)
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int | None
-    location: str = ""
-    retry_after: float | None = None
-    error: str = ""
-    retryable: bool = False
-
-
-def _request(opener, url: str, method: str, policy: FetchPolicy) -> _Answer:
-    request = urllib.request.Request(url, method=method, headers={"User-Agent": policy.user_agent})
-    try:
-        with opener.open(request, timeout=policy.timeout) as response:
-            return _Answer(response.status)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return _answer_for_status(exc.code, exc.reason, exc.headers)
-    except urllib.error.URLError as exc:
-        return _answer_for_network_error(exc.reason)
-    except (OSError, HTTPException) as exc:  # timeouts and resets while reading the answer
-        return _answer_for_network_error(exc)
-
-
-def _answer_for_status(code: int, reason: str, headers) -> _Answer:
-    if 300 <= code < 400:
-        return _Answer(code, location=headers.get("Location", ""))
-    retry_after = _retry_after_seconds(headers.get("Retry-After"))
-    return _Answer(code, retry_after=retry_after, error=f"HTTP {code} {reason}".strip(),
-                   retryable=code == 429 or code >= 500)
-
-
-def _answer_for_network_error(reason) -> _Answer:
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return _Answer(None, error="timed out", retryable=True)
-    if isinstance(reason, (ConnectionResetError, HTTPException)):
-        return _Answer(None, error=f"connection dropped ({reason.__class__.__name__})", retryable=True)
-    if isinstance(reason, socket.gaierror):
-        return _Answer(None, error=f"host not found ({reason.strerror})")
-    if isinstance(reason, ConnectionRefusedError):
-        return _Answer(None, error="connection refused")
-    return _Answer(None, error=str(reason))
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def fetch(url: str, policy: FetchPolicy, gate: HostGate, opener=None,
-          sleep=time.sleep) -> FetchResult:
-    """Check one URL: HEAD (GET when HEAD is doubtful), redirects followed, retries with backoff."""
-    opener = opener or _build_opener()
-    attempts = 0
-    answer = _Answer(None)
-    current = url
-    for attempt in range(policy.retries + 1):
-        attempts += 1
-        answer, current = _follow(opener, url, policy, gate)
-        if not answer.retryable or attempt == policy.retries:
-            break
-        delay = policy.backoff * 2 ** attempt
-        if answer.retry_after is not None:
-            if answer.retry_after > policy.max_retry_after:
-                return FetchResult(url, answer.status, current, attempts=attempts,
-                                   error=f"{answer.error} (asks to retry after {answer.retry_after:.0f} s,"
-                                         f" more than the {policy.max_retry_after:.0f} s we wait)")
-            delay = max(delay, answer.retry_after)
-        sleep(delay)
-    if answer.error:
-        tries = f" after {attempts} tries" if attempts > 1 else ""
-        timeout = f" ({policy.timeout:g} s each)" if answer.error == "timed out" else ""
-        return FetchResult(url, answer.status, current, answer.error + tries + timeout, attempts)
-    return FetchResult(url, answer.status, current, attempts=attempts)
-
-
-def _follow(opener, url: str, policy: FetchPolicy, gate: HostGate) -> tuple[_Answer, str]:
-    current, seen = url, {url}
-    for _ in range(policy.max_redirects + 1):
-        host = urlsplit(current).netloc.lower()
-        with gate.slot(host):
-            answer = _request(opener, current, "HEAD", policy)
-        if answer.status in _HEAD_DOUBTFUL:
-            with gate.slot(host):
-                answer = _request(opener, current, "GET", policy)
-        if not answer.location:
-            return answer, current
-        current = urljoin(current, answer.location)
-        if current in seen:
-            return _Answer(answer.status, error="redirect loop"), current
-        seen.add(current)
-        if urlsplit(current).scheme not in ("http", "https"):
-            return _Answer(answer.status, error=f"redirects to a non-web URL {current}"), current
-    return _Answer(None, error=f"more than {policy.max_redirects} redirects"), current
-
-
-# --------------------------------------------------------------------------------------------
-# The cache: successes are remembered for a while, failures never (a fixed link must turn green
-# at the next run, and a broken one is what we want to look at again).
-# --------------------------------------------------------------------------------------------
-
-DEFAULT_CACHE = Path(".cache/linkcheck.json")
-_CACHE_VERSION = 1
-
-
-@dataclass
-class Cache:
-    entries: dict[str, dict] = field(default_factory=dict)
-    ttl: float = 7 * 24 * 3600.0
-    problem: str = ""
-    """Why an existing cache file could not be read (it is then ignored and rewritten)."""
-
-    @classmethod
-    def load(cls, path: Path, ttl: float) -> Cache:
-        if not path.is_file():
-            return cls(ttl=ttl)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != _CACHE_VERSION or not isinstance(data.get("entries"), dict):
-                raise ValueError("unknown format")
-        except (OSError, ValueError, AttributeError) as exc:
-            return cls(ttl=ttl, problem=f"ignoring unreadable cache {path}: {exc}")
-        return cls(data["entries"], ttl)
-
-    def get(self, url: str, now: float) -> FetchResult | None:
-        entry = self.entries.get(url)
-        if not entry or now - entry.get("checked", 0) > self.ttl:
-            return None
-        return FetchResult(url, entry.get("status"), entry.get("final_url", ""), attempts=0, from_cache=True)
-
-    def put(self, result: FetchResult, now: float) -> None:
-        if result.ok:
-            self.entries[result.url] = {"checked": now, "status": result.status, "final_url": result.final_url}
-
-    def save(self, path: Path, now: float) -> None:
-        fresh = {u: e for u, e in self.entries.items() if now - e.get("checked", 0) <= self.ttl}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps({"version": _CACHE_VERSION, "entries": fresh}, indent=1, sort_keys=True),
-                       encoding="utf-8")
-        os.replace(tmp, path)
-
-
-def check_external(urls: Iterable[str], policy: FetchPolicy, cache: Cache,
-                   now: float | None = None) -> dict[str, FetchResult]:
-    """Fetch each distinct URL once (the cache first), politely; returns one result per URL."""
-    now = time.time() if now is None else now
-    results: dict[str, FetchResult] = {}
-    todo = []
-    for url in sorted(set(urls)):
-        cached = cache.get(url, now)
-        if cached:
-            results[url] = cached
-        else:
-            todo.append(url)
-    gate, opener = HostGate(policy.per_host, policy.host_delay), _build_opener()
-    with ThreadPoolExecutor(max_workers=max(1, policy.workers)) as pool:
-        for result in pool.map(lambda u: fetch(u, policy, gate, opener), todo):
-            results[result.url] = result
-            cache.put(result, now)
-    return results
-
-
-def external_summary(results: dict[str, FetchResult]) -> str:
-    counts = Counter()
-    for r in results.values():
-        counts["broken" if not r.ok else "redirected" if r.redirected else "ok"] += 1
-        counts["cache"] += r.from_cache
-    return (f"external: {len(results)} URLs checked: {counts['ok']} ok, {counts['redirected']} redirected,"
-            f" {counts['broken']} broken ({counts['cache']} from cache)")
-
-
-# --------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m builder linkcheck",
-                                description="Check internal links, anchors and external URLs of a built site.")
+    p = argparse.ArgumentParser(
+        prog="python -m builder linkcheck",
+        description="Check internal links, anchors and external URLs of a built site.",
+    )
     p.add_argument("site_dir", type=Path, help="the built site (mkdocs build's output)")
     p.add_argument("--external", action="store_true", help="also fetch every external http(s) URL")
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"JSON cache file (default {DEFAULT_CACHE})")
-    p.add_argument("--cache-ttl", type=float, default=168.0, metavar="HOURS",
-                   help="how long a successful check is trusted (default 168)")
-    p.add_argument("--timeout", type=float, default=FetchPolicy.timeout, metavar="S",
-                   help=f"seconds per request (default {FetchPolicy.timeout:g})")
+    p.add_argument(
+        "--cache-ttl",
+        type=float,
+        default=168.0,
+        metavar="HOURS",
+        help="how long a successful check is trusted (default 168)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=FetchPolicy.timeout,
+        metavar="S",
+        help=f"seconds per request (default {FetchPolicy.timeout:g})",
+    )
     p.add_argument("--retries", type=int, default=FetchPolicy.retries)
-    p.add_argument("--per-host", type=int, default=FetchPolicy.per_host, metavar="N",
-                   help="requests in flight per host (default %(default)s)")
-    p.add_argument("--host-delay", type=float, default=FetchPolicy.host_delay, metavar="S",
-                   help="seconds between requests to one host (default %(default)s)")
+    p.add_argument(
+        "--per-host",
+        type=int,
+        default=FetchPolicy.per_host,
+        metavar="N",
+        help="requests in flight per host (default %(default)s)",
+    )
+    p.add_argument(
+        "--host-delay",
+        type=float,
+        default=FetchPolicy.host_delay,
+        metavar="S",
+        help="seconds between requests to one host (default %(default)s)",
+    )
     p.add_argument("--site-url", help="where the site is published (default: read from the home page)")
     return p
 
 
-def run(site_dir: Path, *, external: bool = False, policy: FetchPolicy = FetchPolicy(),
-        cache_path: Path = DEFAULT_CACHE, cache_ttl: float = 168 * 3600.0,
-        site_url: str | None = None) -> tuple[list[Broken], list[str]]:
+def run(
+    site_dir: Path,
+    *,
+    external: bool = False,
+    policy: FetchPolicy | None = None,
+    cache_path: Path = DEFAULT_CACHE,
+    cache_ttl: float = 168 * 3600.0,
+    site_url: str | None = None,
+) -> tuple[list[Broken], list[str]]:
     """Check a site; returns the broken references and the summary lines. Prints nothing."""
     site = scan_site(site_dir, site_url)
     outcome = check_site(site)
@@ -753,7 +526,7 @@ def run(site_dir: Path, *, external: bool = False, policy: FetchPolicy = FetchPo
         cache = Cache.load(cache_path, cache_ttl)
         if cache.problem:
             notes.append(f"linkcheck: {cache.problem}")
-        results = check_external(distinct, policy, cache)
+        results = check_external(distinct, policy or FetchPolicy(), cache)
         cache.save(cache_path, time.time())
         for ref in outcome.external:
             result = results[ref.url]
@@ -762,9 +535,11 @@ def run(site_dir: Path, *, external: bool = False, policy: FetchPolicy = FetchPo
         notes.append(external_summary(results))
     broken = sorted(set(broken))
     pages = len({b.page for b in broken})
-    notes.append(f"linkcheck: {outcome.pages} pages, {outcome.references} references "
-                 f"({len(distinct)} distinct external URLs): "
-                 + (f"{len(broken)} broken on {pages} page{'s' * (pages != 1)}" if broken else "all good"))
+    notes.append(
+        f"linkcheck: {outcome.pages} pages, {outcome.references} references "
+        f"({len(distinct)} distinct external URLs): "
+        + (f"{len(broken)} broken on {pages} page{'s' * (pages != 1)}" if broken else "all good")
+    )
     return broken, notes
 
 
@@ -773,10 +548,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.site_dir.is_dir():
         print(f"linkcheck: error: {args.site_dir} is not a directory (build the site first)", file=sys.stderr)
         return 2
-    policy = FetchPolicy(timeout=args.timeout, retries=args.retries, per_host=args.per_host,
-                         host_delay=args.host_delay)
-    broken, notes = run(args.site_dir, external=args.external, policy=policy, cache_path=args.cache,
-                        cache_ttl=args.cache_ttl * 3600.0, site_url=args.site_url)
+    policy = FetchPolicy(timeout=args.timeout, retries=args.retries, per_host=args.per_host, host_delay=args.host_delay)
+    broken, notes = run(
+        args.site_dir,
+        external=args.external,
+        policy=policy,
+        cache_path=args.cache,
+        cache_ttl=args.cache_ttl * 3600.0,
+        site_url=args.site_url,
+    )
     for item in broken:
         print(item.format())
     if os.environ.get("GITHUB_ACTIONS") == "true":

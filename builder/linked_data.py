@@ -97,8 +97,7 @@ def data_feed(project: Project, settings: Settings, reviews: list[dict]) -> dict
         "url": settings.url("claimreview.json"),
         "inLanguage": "fr",
         "dataFeedElement": [
-            {"@type": "DataFeedItem", "dateModified": r["datePublished"], "item": _without_context(r)}
-            for r in reviews
+            {"@type": "DataFeedItem", "dateModified": r["datePublished"], "item": _without_context(r)} for r in reviews
         ],
     }
     if modified:
@@ -112,11 +111,7 @@ def _without_context(review: dict) -> dict:
 
 
 def annotations(project: Project, settings: Settings) -> dict:
-    items = [
-        _annotation(settings, claim, evidence)
-        for claim in project.claims
-        for evidence in claim.evidence
-    ]
+    items = [_annotation(settings, claim, evidence) for claim in project.claims for evidence in claim.evidence]
     collection_id = settings.url("annotations.jsonld")
     return {
         "@context": "http://www.w3.org/ns/anno.jsonld",

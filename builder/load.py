@@ -145,7 +145,9 @@ class _Builder:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise _Refused(self.where(event), "several YAML documents in one file", hint="remove the '---' line")
+                    raise _Refused(
+                        self.where(event), "several YAML documents in one file", hint="remove the '---' line"
+                    )
                 data = self.node(next(self.events), (), 0)
         return data
 
@@ -160,7 +162,11 @@ class _Builder:
         if tag not in (None, "!") and tag not in _CORE_TAGS:
             # Only reported: the value is still read as plain data, never instantiated.
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            self.report(event, f"YAML tag {shown} is not allowed", "remove the tag: only plain values, lists and mappings are read")
+            self.report(
+                event,
+                f"YAML tag {shown} is not allowed",
+                "remove the tag: only plain values, lists and mappings are read",
+            )
         if isinstance(event, yaml.ScalarEvent):
             return _scalar(event)
         if isinstance(event, yaml.SequenceStartEvent):

@@ -10,6 +10,7 @@ explains an error; it never makes a quote pass.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -56,6 +57,12 @@ class SourceIndex:
             at = text.find(quote, at + 1)
         return starts
 
+    def lines_of(self, quote: str) -> list[int]:
+        """Line numbers (from 1) in the source file of each occurrence of a quote."""
+        text = self.source.text
+        starts = self.occurrences(normalize(quote).strip())
+        return [text.count("\n", 0, self.normalized.to_original(at)) + 1 for at in starts]
+
     def locate(self, quote: str, occurrence: int | None) -> Found | NotFound | int:
         """The passage, or what is closest, or (int) how many occurrences there are when
         `occurrence` asks for one beyond them."""
@@ -101,7 +108,21 @@ def _trim_to_quote(quote: str, passage: str) -> str:
         ops.pop()
     if not ops:
         return passage
-    return " ".join(b[ops[0][3] : ops[-1][4]])
+    return _trim_punctuation(quote, " ".join(b[ops[0][3] : ops[-1][4]]))
+
+
+def _trim_punctuation(quote: str, passage: str) -> str:
+    """Drop the punctuation that widening to whole words took in at either end and the quote
+    does not have there (`voté,` for a quote ending in `voté`): it is no difference to show."""
+    while len(passage) > 1 and _punctuation(passage[-1]) and not passage[-2].isspace() and not quote.endswith(passage[-1]):
+        passage = passage[:-1]
+    while len(passage) > 1 and _punctuation(passage[0]) and not passage[1].isspace() and not quote.startswith(passage[0]):
+        passage = passage[1:]
+    return passage
+
+
+def _punctuation(char: str) -> bool:
+    return unicodedata.category(char).startswith("P")
 
 
 def word_diff(quote: str, passage: str) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from builder import pipeline, settings as site_settings
+from builder import pipeline
+from builder import settings as site_settings
 
 log = logging.getLogger("mkdocs.builder")
 _command = "build"

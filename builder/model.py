@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from builder.problems import Location
+from dataclasses import dataclass
 
 STANCES = ("supports", "contradicts", "context")
 

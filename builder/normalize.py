@@ -71,25 +71,53 @@ def normalize_with_origin(original: str) -> NormalizedText:
 
 
 def _normalize_decomposed(original: str) -> NormalizedText:
-    """The rare text not in NFC: compose each base character with its marks, one at a time."""
+    """The rare text not in NFC: compose it unit by unit, cutting only where NFC cannot join
+    the two sides, so that the units' NFC forms put end to end are the text's NFC form.
+
+    A unit ends before a white-space character and after one (white space composes with
+    nothing, so a mark that follows it stands on its own), and before a starter that does not
+    compose with the unit so far. Splitting at combining marks alone is not enough: a no-break
+    space carrying a mark would escape the white-space rule, and Hangul jamo or two-part
+    vowel signs, whose combining class is 0, compose all the same. A unit that NFC leaves as
+    it is maps character by character; one that NFC changes maps as a whole to its start."""
     chars: list[str] = []
-    origin: list[int] = []  # for each output character, where its cluster starts
+    origin: list[int] = []  # for each output character, where it (or its unit) starts
     in_space = False
-    i, n = 0, len(original)
-    while i < n:
-        j = i + 1
-        while j < n and unicodedata.combining(original[j]):
-            j += 1
-        cluster = original[i:j]
-        if cluster.isspace():
-            out = "" if in_space else " "
-            in_space = True
-        else:
-            out = unicodedata.normalize("NFC", cluster).translate(_PLAIN)
-            in_space = False
-        chars += out
-        origin += [i] * len(out)
-        i = j
-    origin.append(n)
+    for i, j in _units(original):
+        unit = original[i:j]
+        composed = unicodedata.normalize("NFC", unit)
+        positions = range(i, j) if composed == unit else [i] * len(composed)
+        for char, at in zip(composed.translate(_PLAIN), positions, strict=True):
+            if char.isspace():
+                if in_space:
+                    continue
+                char, in_space = " ", True
+            else:
+                in_space = False
+            chars.append(char)
+            origin.append(at)
+    origin.append(len(original))
     starts = [c for c in range(len(origin)) if c == 0 or origin[c] != origin[c - 1] + 1]
     return NormalizedText("".join(chars), tuple(starts), tuple(origin[c] for c in starts))
+
+
+def _units(original: str):
+    """[start, end) of each unit of `original` that NFC can compose on its own."""
+    begin, n = 0, len(original)
+    for k in range(1, n + 1):
+        if k == n:
+            yield begin, n
+            break
+        char, previous = original[k], original[k - 1]
+        if char.isspace() or previous.isspace():
+            cut = True
+        elif unicodedata.combining(char) or unicodedata.combining(unicodedata.normalize("NFD", char)[0]):
+            cut = False
+        else:
+            unit = original[begin:k]
+            cut = unicodedata.normalize("NFC", unit + char) == unicodedata.normalize(
+                "NFC", unit
+            ) + unicodedata.normalize("NFC", char)
+        if cut:
+            yield begin, k
+            begin = k

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import schema, settings as site_settings, write
+from builder import schema, write
+from builder import settings as site_settings
 from builder.load import Document, load_yaml
 from builder.model import Project
 from builder.problems import Report

@@ -9,6 +9,7 @@ filter that escapes it for where it lands: `md` (Markdown text), `attr` (HTML), 
 
 from __future__ import annotations
 
+import html
 import json
 from collections import defaultdict
 
@@ -29,8 +30,20 @@ STANCE_HEADINGS = {
     "contradicts": "Ce qui la contredit",
     "context": "Contexte",
 }
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 FRAGMENT_WORDS = 4
 """Words at each end of a quote in a text-fragment link: long quotes use start,end."""
 
@@ -59,7 +72,14 @@ def _environment() -> jinja2.Environment:
 _env = _environment()
 
 
+def _front_matter_html(text: str) -> str:
+    return html.escape(text, quote=False).replace('"', "&quot;")
+
+
 def _page(template: str, meta: dict, **context) -> str:
+    # Material prints the front matter's title and description into the page unescaped (in
+    # <title>, the header bar and a content="..." attribute): they are HTML, so escape them.
+    meta = {key: _front_matter_html(value) if key in ("title", "description") else value for key, value in meta.items()}
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
     body = _env.get_template(template).render(**context)
     return f"---\n{GENERATED_MARK}\n{front}---\n\n{body}"
@@ -71,33 +91,47 @@ def render(project: Project, settings: Settings) -> dict[str, str]:
     by_verdict = {r.id: [c for c in claims if c.verdict.id == r.id] for r in project.ratings}
     by_topic = {t.id: [c for c in claims if t in c.topics] for t in project.topics}
     citations = _citations_by_source(project)
-    common = dict(project=project, settings=settings, claims=claims, by_verdict=by_verdict, by_topic=by_topic,
-                  hues=_hues(project))
+    common = dict(
+        project=project, settings=settings, claims=claims, by_verdict=by_verdict, by_topic=by_topic, hues=_hues(project)
+    )
     reviews = {c.id: linked_data.claim_review(project, c, settings) for c in project.claims}
 
     pages = {
         "index.md": _page("home.md.j2", {"title": "Accueil", "hide": ["toc"]}, **common),
         "methodology.md": _page("methodology.md.j2", {"title": "Méthodologie"}, **common),
-        "matrix.md": _page("matrix.md.j2", {"title": "Matrice de corroboration", "hide": ["toc"]},
-                           matrix=_matrix(claims, project.sources), **common),
+        "matrix.md": _page(
+            "matrix.md.j2",
+            {"title": "Matrice de corroboration", "hide": ["toc"]},
+            matrix=_matrix(claims, project.sources),
+            **common,
+        ),
         "timeline.md": _page("timeline.md.j2", {"title": "Chronologie"}, timeline=_timeline(claims), **common),
         "verdicts/index.md": _page("verdicts.md.j2", {"title": "Verdicts"}, **common),
         "topics/index.md": _page("topics.md.j2", {"title": "Thèmes"}, **common),
     }
     for rating in project.ratings:
         pages[f"verdicts/{rating.id}.md"] = _page(
-            "verdict.md.j2", {"title": f"Verdict : {rating.label}"}, rating=rating, **common)
+            "verdict.md.j2", {"title": f"Verdict : {rating.label}"}, rating=rating, **common
+        )
     for topic in project.topics:
-        pages[f"topics/{topic.id}.md"] = _page("topic.md.j2", {"title": f"Thème : {topic.label}"}, topic=topic, **common)
+        pages[f"topics/{topic.id}.md"] = _page(
+            "topic.md.j2", {"title": f"Thème : {topic.label}"}, topic=topic, **common
+        )
     for claim in project.claims:
         meta = {"title": claim.headline, "description": plain_text(claim.summary), "claimreview": reviews[claim.id]}
         pages[f"claims/{claim.id}.md"] = _page(
-            "claim.md.j2", meta, claim=claim, groups=_by_stance(claim), links=_original_links(claim), **common)
+            "claim.md.j2", meta, claim=claim, groups=_by_stance(claim), links=_original_links(claim), **common
+        )
     for source in project.sources:
         meta = {"title": source.display_title}
         pages[f"sources/{source.id}.md"] = _page(
-            "source.md.j2", meta, source=source, cited=citations[source.id],
-            text_html=_source_html(source, citations[source.id]), **common)
+            "source.md.j2",
+            meta,
+            source=source,
+            cited=citations[source.id],
+            text_html=_source_html(source, citations[source.id]),
+            **common,
+        )
 
     feed = linked_data.data_feed(project, settings, [reviews[c.id] for c in claims])
     pages["claimreview.json"] = _json(feed)
@@ -158,11 +192,11 @@ def _source_html(source: Source, cited: list[tuple[Claim, Evidence]]) -> str:
             f' aria-label="{html_text("Cité par la vérification : " + label)}" data-label="{html_text(label)}"></a>'
         )
         passages[evidence.anchor] = Highlight(evidence.passage.start, evidence.passage.end, evidence.anchor)
-    highlights = [
-        Highlight(h.start, h.end, h.anchor, "".join(back_links[h.anchor])) for h in passages.values()
+    highlights = [Highlight(h.start, h.end, h.anchor, "".join(back_links[h.anchor])) for h in passages.values()]
+    markers = [
+        (article.start, f'<span class="article-start" id="article-{n}"></span>')
+        for n, article in enumerate(source.articles, 1)
     ]
-    markers = [(article.start, f'<span class="article-start" id="article-{n}"></span>')
-               for n, article in enumerate(source.articles, 1)]
     return highlight(source.text, highlights, markers)
 
 
@@ -175,5 +209,3 @@ def _timeline(claims: list[Claim]) -> list[tuple[str | None, list[Claim]]]:
     for claim in sorted(claims, key=lambda c: (c.claim_date or "9999", c.id)):
         dated[claim.claim_date].append(claim)
     return list(dated.items())
-
-

@@ -43,8 +43,8 @@ def check(doc: Document, name: str) -> list[Problem]:
     problems: list[Problem] = []
     for error in _validator(name).iter_errors(doc.data):
         problems += _explain(doc, error)
-    return problems
-
+    # jsonschema reports `required` once per missing field, and each report names them all.
+    return list(dict.fromkeys(problems))
 
 
 def error_paths(doc: Document, name: str) -> set[tuple]:
@@ -94,11 +94,16 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     if kind == "type":
         expected = _TYPE_NAMES.get(error.validator_value, error.validator_value)
         found = _TYPE_NAMES.get(_json_type(error.instance), "something else")
-        hint = custom or _quote_hint(error.instance, expected)
+        # How to fix the type comes first; the field's own rule (`custom`) says what else it needs.
+        hint = "\n".join(part for part in (_quote_hint(error.instance, expected), custom) if part)
         return [Problem(here, f"'{field}' must be {expected}, not {found}", hint=hint)]
     if kind == "format" and error.validator_value == "date":
         return [
-            Problem(here, f"impossible date {_shown(error.instance)} for '{field}'", hint="check the day and the month (YYYY-MM-DD)")
+            Problem(
+                here,
+                f"impossible date {_shown(error.instance)} for '{field}'",
+                hint="check the day and the month (YYYY-MM-DD)",
+            )
         ]
     if kind == "minItems":
         return [Problem(here, f"'{field}' needs at least {error.validator_value} item(s)")]
@@ -107,11 +112,21 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     if kind in ("minLength",) and error.validator_value == 1:
         return [Problem(here, f"'{field}' is empty", hint="write a value or remove the field")]
     if kind in ("maxLength", "minLength", "minimum", "maximum"):
-        limit = {"maxLength": "at most {} characters", "minLength": "at least {} characters",
-                 "minimum": "at least {}", "maximum": "at most {}"}[kind].format(error.validator_value)
+        limit = {
+            "maxLength": "at most {} characters",
+            "minLength": "at least {} characters",
+            "minimum": "at least {}",
+            "maximum": "at most {}",
+        }[kind].format(error.validator_value)
         return [Problem(here, f"'{field}' must be {limit}", hint=custom or "")]
     if kind == "pattern":
-        return [Problem(here, f"invalid '{field}': {_shown(error.instance)}", hint=custom or f"it must match {error.validator_value}")]
+        return [
+            Problem(
+                here,
+                f"invalid '{field}': {_shown(error.instance)}",
+                hint=custom or f"it must match {error.validator_value}",
+            )
+        ]
     return [Problem(here, f"invalid '{field}': {error.message}", hint=custom or "")]
 
 
@@ -122,8 +137,15 @@ def _described(subschema: dict | None) -> str:
 
 
 def _json_type(value: object) -> str:
-    for name, kinds in (("null", type(None)), ("boolean", bool), ("integer", int), ("number", float),
-                        ("string", str), ("array", list), ("object", dict)):
+    for name, kinds in (
+        ("null", type(None)),
+        ("boolean", bool),
+        ("integer", int),
+        ("number", float),
+        ("string", str),
+        ("array", list),
+        ("object", dict),
+    ):
         if isinstance(value, kinds):
             return name
     return "unknown"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from builder import schema
 from builder.load import Document, decode_utf8
-from builder.locate import Found, NotFound, SourceIndex, spans_articles, too_short
+from builder.locate import NotFound, SourceIndex, spans_articles, too_short
 from builder.markup import link_problems
 from builder.model import Article, Claim, Evidence, Project, Rating, Source, Topic, Update
 from builder.problems import Location, Problem, Severity
@@ -33,6 +33,9 @@ class Context:
 
     root: Path
     problems: list[Problem] = field(default_factory=list)
+    unusable_sources: set[str] | None = field(default_factory=set)
+    """Sources declared but left out for an error of their own (None: sources.yaml did not load),
+    so that the quotes citing them are not reported as citing an unknown source as well."""
 
     def error(self, where: Location, message: str, hint: str = "") -> None:
         self.problems.append(Problem(where, message, hint=hint))
@@ -68,7 +71,9 @@ def _valid_items(doc: Document, schema_name: str, key: str, ctx: Context) -> lis
     ]
 
 
-def _unique(ctx: Context, doc: Document, entries: list[tuple[int, dict]], key: str, kind: str) -> list[tuple[int, dict]]:
+def _unique(
+    ctx: Context, doc: Document, entries: list[tuple[int, dict]], key: str, kind: str
+) -> list[tuple[int, dict]]:
     """Entries whose id is not taken by an earlier one; later duplicates are reported."""
     first: dict[str, int] = {}
     kept = []
@@ -76,8 +81,11 @@ def _unique(ctx: Context, doc: Document, entries: list[tuple[int, dict]], key: s
         ident = item["id"]
         if ident in first:
             earlier = doc.where((key, first[ident], "id"))
-            ctx.error(doc.where((key, i, "id")), f"duplicate {kind} id '{ident}' (first at line {earlier.line})",
-                      hint="ids must be unique: rename one of them")
+            ctx.error(
+                doc.where((key, i, "id")),
+                f"duplicate {kind} id '{ident}' (first at line {earlier.line})",
+                hint="ids must be unique: rename one of them",
+            )
             continue
         first[ident] = i
         kept.append((i, item))
@@ -100,6 +108,13 @@ def _sources(ctx: Context, doc: Document) -> dict[str, Source]:
         source = _source(ctx, doc, i, item)
         if source:
             sources[source.id] = source
+    declared = doc.data.get("sources") if isinstance(doc.data, dict) else None
+    ctx.unusable_sources = (
+        None
+        if not isinstance(declared, list)
+        else {item["id"] for item in declared if isinstance(item, dict) and isinstance(item.get("id"), str)}
+        - set(sources)
+    )
     return sources
 
 
@@ -126,9 +141,17 @@ def _source(ctx: Context, doc: Document, i: int, item: dict) -> Source | None:
         return None
     articles = _articles(ctx, doc, i, item.get("articles", []), text)
     return Source(
-        id=item["id"], file=item["file"], text=text, title=item.get("title"), publisher=item.get("publisher"),
-        author=item.get("author"), published=item.get("published"), url=item.get("url"),
-        language=item.get("language", "fr"), sha256=item["sha256"], articles=articles,
+        id=item["id"],
+        file=item["file"],
+        text=text,
+        title=item.get("title"),
+        publisher=item.get("publisher"),
+        author=item.get("author"),
+        published=item.get("published"),
+        url=item.get("url"),
+        language=item.get("language", "fr"),
+        sha256=item["sha256"],
+        articles=articles,
     )
 
 
@@ -138,10 +161,18 @@ def _source_path(ctx: Context, doc: Document, i: int, name: str) -> Path | None:
     seeds = (ctx.root / SEEDS).resolve()
     path = ctx.root / SEEDS / name
     if Path(name).is_absolute() or ".." in Path(name).parts or "/" in name or "\\" in name:
-        ctx.error(where, f"'{name}' is not a file name inside {SEEDS}/", hint="write only the file's name, e.g. 000_6b7f4d072096dd16.txt")
+        ctx.error(
+            where,
+            f"'{name}' is not a file name inside {SEEDS}/",
+            hint="write only the file's name, e.g. 000_6b7f4d072096dd16.txt",
+        )
         return None
     if path.is_symlink() or not path.resolve().is_relative_to(seeds):
-        ctx.error(where, f"{SEEDS}/{name} is a link", hint=f"copy the text itself into {SEEDS}/: links could lead outside the project")
+        ctx.error(
+            where,
+            f"{SEEDS}/{name} is a link",
+            hint=f"copy the text itself into {SEEDS}/: links could lead outside the project",
+        )
         return None
     if not path.is_file():
         present = sorted(p.name for p in (ctx.root / SEEDS).glob("*.txt"))
@@ -164,12 +195,17 @@ def _articles(ctx: Context, doc: Document, i: int, entries: list[dict], text: st
     for k, entry in enumerate(entries):
         start = line_starts.get(entry["first_line"].strip())
         if start is None:
-            ctx.error(doc.where(("sources", i, "articles", k, "first_line")), "this line is not in the file",
-                      hint="copy the article's first line exactly as it stands in the text")
+            ctx.error(
+                doc.where(("sources", i, "articles", k, "first_line")),
+                "this line is not in the file",
+                hint="copy the article's first line exactly as it stands in the text",
+            )
             continue
         if articles and start <= articles[-1].start:
-            ctx.error(doc.where(("sources", i, "articles", k, "first_line")),
-                      "articles must be listed in the order they appear in the file")
+            ctx.error(
+                doc.where(("sources", i, "articles", k, "first_line")),
+                "articles must be listed in the order they appear in the file",
+            )
             continue
         articles.append(Article(entry["title"], start, entry.get("author"), entry.get("published")))
     return tuple(articles)
@@ -184,8 +220,11 @@ def _ratings(ctx: Context, doc: Document) -> dict[str, Rating]:
     previous = None
     for i, item in entries:
         if previous is not None and item["value"] <= previous:
-            ctx.error(doc.where(("ratings", i, "value")), f"rating values must increase from worst to best ({item['value']} after {previous})",
-                      hint="list the ratings from the least true to the truest, with growing values")
+            ctx.error(
+                doc.where(("ratings", i, "value")),
+                f"rating values must increase from worst to best ({item['value']} after {previous})",
+                hint="list the ratings from the least true to the truest, with growing values",
+            )
         previous = item["value"]
         _markdown_links(ctx, doc, ("ratings", i, "description"), item["description"])
         ratings[item["id"]] = Rating(item["id"], item["label"], item["value"], item["description"])
@@ -223,27 +262,43 @@ def _claim(ctx, doc, i, item, indexes, ratings, topics) -> Claim | None:
     if verdict is None:
         ok = False
         if ratings:  # with no valid scale, the scale's own error says it all
-            ctx.error(doc.where((*at, "verdict")), f"unknown verdict '{item['verdict']}'",
-                      hint=_suggest(item["verdict"], list(ratings), "allowed verdicts"))
+            ctx.error(
+                doc.where((*at, "verdict")),
+                f"unknown verdict '{item['verdict']}'",
+                hint=_suggest(item["verdict"], list(ratings), "allowed verdicts"),
+            )
     claim_topics = []
     for k, topic in enumerate(item.get("topics", [])):
         if topic not in topics:
             ok = False
-            ctx.error(doc.where((*at, "topics", k)), f"unknown topic '{topic}'",
-                      hint=_suggest(topic, list(topics), "topics (add new ones to `topics:` at the top)"))
+            ctx.error(
+                doc.where((*at, "topics", k)),
+                f"unknown topic '{topic}'",
+                hint=_suggest(topic, list(topics), "topics (add new ones to `topics:` at the top)"),
+            )
         else:
             claim_topics.append(topics[topic])
     if len(item["claim"]) > CLAIMREVIEW_MAX and "claim_short" not in item:
-        ctx.warn(doc.where((*at, "claim")), f"claim is longer than {CLAIMREVIEW_MAX} characters and has no claim_short",
-                 hint=f"add `claim_short:` (under {CLAIMREVIEW_MAX} characters) for search engines' fact-check listings")
+        ctx.warn(
+            doc.where((*at, "claim")),
+            f"claim is longer than {CLAIMREVIEW_MAX} characters and has no claim_short",
+            hint=f"add `claim_short:` (under {CLAIMREVIEW_MAX} characters) for search engines' fact-check listings",
+        )
     if item.get("claim_date") and item["reviewed"] < item["claim_date"]:
         ok = False
-        ctx.error(doc.where((*at, "reviewed")), f"reviewed ({item['reviewed']}) is before the claim was made ({item['claim_date']})",
-                  hint="a claim can only be reviewed after it was made: check both dates")
+        ctx.error(
+            doc.where((*at, "reviewed")),
+            f"reviewed ({item['reviewed']}) is before the claim was made ({item['claim_date']})",
+            hint="a claim can only be reviewed after it was made: check both dates",
+        )
     updates = item.get("updates", [])
     dates = [u["date"] for u in updates]
     if dates != sorted(dates, reverse=True):
-        ctx.warn(doc.where((*at, "updates")), "updates are not listed newest first", hint="put the most recent update at the top")
+        ctx.warn(
+            doc.where((*at, "updates")),
+            "updates are not listed newest first",
+            hint="put the most recent update at the top",
+        )
     for field_path in (("summary",), ("analysis",)):
         _markdown_links(ctx, doc, (*at, *field_path), item.get(field_path[0]))
     for k, update in enumerate(updates):
@@ -258,46 +313,75 @@ def _claim(ctx, doc, i, item, indexes, ratings, topics) -> Claim | None:
     if not ok:
         return None
     return Claim(
-        id=item["id"], claim=item["claim"], verdict=verdict, summary=item["summary"], reviewed=item["reviewed"],
-        evidence=tuple(evidence), claim_short=item.get("claim_short"), claimant=item.get("claimant"),
-        claimant_type=item.get("claimant_type"), claim_date=item.get("claim_date"), analysis=item.get("analysis"),
-        topics=tuple(claim_topics), updates=tuple(Update(u["date"], u["note"]) for u in updates),
+        id=item["id"],
+        claim=item["claim"],
+        verdict=verdict,
+        summary=item["summary"],
+        reviewed=item["reviewed"],
+        evidence=tuple(evidence),
+        claim_short=item.get("claim_short"),
+        claimant=item.get("claimant"),
+        claimant_type=item.get("claimant_type"),
+        claim_date=item.get("claim_date"),
+        analysis=item.get("analysis"),
+        topics=tuple(claim_topics),
+        updates=tuple(Update(u["date"], u["note"]) for u in updates),
     )
 
 
 def _evidence(ctx, doc, at, claim_id, number, entry, indexes) -> Evidence | None:
     _markdown_links(ctx, doc, (*at, "note"), entry.get("note"))
     index = indexes.get(entry["source"])
+    if index is None and (ctx.unusable_sources is None or entry["source"] in ctx.unusable_sources):
+        return None  # the source's own error says why
     if index is None:
-        ctx.error(doc.where((*at, "source")), f"unknown source '{entry['source']}'",
-                  hint=_suggest(entry["source"], sorted(indexes), "sources in seeds/sources.yaml"))
+        ctx.error(
+            doc.where((*at, "source")),
+            f"unknown source '{entry['source']}'",
+            hint=_suggest(entry["source"], sorted(indexes), "sources in seeds/sources.yaml"),
+        )
         return None
     where = doc.where((*at, "quote"))
     quote, source = entry["quote"], index.source
     if too_short(quote):
-        ctx.error(where, "quote too short: a quote needs at least 3 words",
-                  hint="quote enough of the sentence for a reader to recognise it")
+        ctx.error(
+            where,
+            "quote too short: a quote needs at least 3 words",
+            hint="quote enough of the sentence for a reader to recognise it",
+        )
         return None
     result = index.locate(quote, entry.get("occurrence"))
     if isinstance(result, NotFound):
-        ctx.error(where, f"quote not found in source '{source.id}' ({SEEDS}/{source.file})", hint=_not_found_hint(result))
+        ctx.error(
+            where, f"quote not found in source '{source.id}' ({SEEDS}/{source.file})", hint=_not_found_hint(result)
+        )
         return None
     if isinstance(result, int):
-        ctx.error(doc.where((*at, "occurrence")), f"occurrence {entry['occurrence']} asked, but the quote stands {result} time(s) in '{source.id}'",
-                  hint=f"use a number from 1 to {result}")
+        ctx.error(
+            doc.where((*at, "occurrence")),
+            f"occurrence {entry['occurrence']} asked, but the quote stands {result} time(s) in '{source.id}'",
+            hint=f"use a number from 1 to {result}",
+        )
         return None
     passage = result.passage
     if result.occurrences > 1 and "occurrence" not in entry:
-        lines = [source.text.count("\n", 0, source.text.find(passage.text, 0)) + 1]
-        ctx.warn(where, f"quote found {result.occurrences} times in '{source.id}'; the first is used",
-                 hint="add `occurrence: N` to say which one you mean (1 = the first)")
-        del lines
+        lines = ", ".join(str(line) for line in index.lines_of(quote))
+        ctx.warn(
+            where,
+            f"quote found {result.occurrences} times in '{source.id}' (lines {lines}); the first is used",
+            hint="add `occurrence: N` to say which one you mean (1 = the first)",
+        )
     straddled = spans_articles(source, passage)
     if straddled:
-        ctx.error(where, f"quote runs across two articles of '{source.id}': '{straddled[0].title}' and '{straddled[1].title}'",
-                  hint="quote from one article only")
+        ctx.error(
+            where,
+            f"quote runs across two articles of '{source.id}': '{straddled[0].title}' and '{straddled[1].title}'",
+            hint="quote from one article only",
+        )
         return None
-    return Evidence(claim_id, number, source, quote, entry["stance"], passage, entry.get("occurrence"), entry.get("note"))
+    return Evidence(
+        claim_id, number, source, quote, entry["stance"], passage, entry.get("occurrence"), entry.get("note")
+    )
 
 
 def _not_found_hint(result: NotFound) -> str:

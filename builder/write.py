@@ -46,13 +46,19 @@ def plan(content: Path, pages: dict[str, str], display: str = "content") -> Plan
         data = pages[name].encode("utf-8")
         target = content / name
         if target.is_symlink() or (target.exists() and not target.is_file()):
-            result.problems.append(Problem(Location(f"{display}/{name}"), "is not a regular file; the builder will not replace it"))
+            result.problems.append(
+                Problem(Location(f"{display}/{name}"), "is not a regular file; the builder will not replace it")
+            )
         elif not target.exists():
             result.changed[name] = data
         elif name not in RESERVED and not is_generated(target):
-            result.problems.append(Problem(
-                Location(f"{display}/{name}"), "a hand-written page stands where a generated page goes",
-                hint="rename or move the hand-written page: the builder never overwrites one"))
+            result.problems.append(
+                Problem(
+                    Location(f"{display}/{name}"),
+                    "a hand-written page stands where a generated page goes",
+                    hint="rename or move the hand-written page: the builder never overwrites one",
+                )
+            )
         elif target.read_bytes() == data:
             result.unchanged.append(name)
         else:

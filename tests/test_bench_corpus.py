@@ -17,7 +17,7 @@ def tree(root: Path) -> dict[str, str]:
 
 def test_small_corpus_passes_check(tmp_path):
     make_corpus(tmp_path, 20)
-    report = check(tmp_path)
+    _project, report = check(tmp_path)
     assert report.errors == [], "\n".join(report.lines(github=False))
 
 

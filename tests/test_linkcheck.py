@@ -278,6 +278,18 @@ def test_site_url_is_read_from_the_home_page_canonical(tmp_path, capsys):
     assert broken_lines(out) == ["404.html: /factcheck/nope/: no such file: nope/"]
 
 
+def test_stylesheets_are_checked_relative_to_themselves(tmp_path, capsys):
+    site = make_site(tmp_path, {
+        "index.html": page(head='<link rel="stylesheet" href="assets/site.css">'),
+        "assets/site.css": '@import "base.css"; /* url(commented-out.png) */ .a{background:url("img/ok.png")}'
+                           " .b{background:url(img/absent.png)} .c{background:url(data:image/png;base64,AA)}",
+        "assets/base.css": "",
+        "assets/img/ok.png": "",
+    })
+    code, out = run(site, capsys=capsys)
+    assert broken_lines(out) == ["assets/site.css: img/absent.png: no such file: assets/img/absent.png"]
+
+
 def test_srcset_parsing():
     assert srcset_urls("a.png") == ["a.png"]
     assert srcset_urls(" a.png 1x,b.png 2x , c,d.png 480w") == ["a.png", "b.png", "c,d.png"]

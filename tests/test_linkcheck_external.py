@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from builder import linkcheck
-from builder.linkcheck import Cache, FetchPolicy, HostGate, fetch, main, run
+from builder import external
+from builder.external import Cache, FetchPolicy, HostGate, fetch
+from builder.linkcheck import main, run
 
 FAST = FetchPolicy(timeout=0.5, retries=1, backoff=0.05, max_retry_after=2.0, per_host=4, host_delay=0.0)
 
@@ -175,13 +176,13 @@ def server():
 def sent(monkeypatch):
     """Every request the checker sends, to compare with what the server saw."""
     requests: Counter = Counter()
-    real = linkcheck._request
+    real = external._request
 
     def spy(opener, url, method, policy):
         requests[f"{method} {url}"] += 1
         return real(opener, url, method, policy)
 
-    monkeypatch.setattr(linkcheck, "_request", spy)
+    monkeypatch.setattr(external, "_request", spy)
     return requests
 
 
@@ -260,7 +261,7 @@ def test_cache_remembers_successes_only(server, sent, tmp_path):
 
 def test_cache_expires(tmp_path):
     cache = Cache(ttl=3600)
-    cache.put(linkcheck.FetchResult("http://127.0.0.1/ok", 200, "http://127.0.0.1/ok"), now=1000.0)
+    cache.put(external.FetchResult("http://127.0.0.1/ok", 200, "http://127.0.0.1/ok"), now=1000.0)
     assert cache.get("http://127.0.0.1/ok", now=1000.0 + 3600).from_cache
     assert cache.get("http://127.0.0.1/ok", now=1000.0 + 3601) is None
     cache.save(tmp_path / "c.json", now=1000.0 + 3601)

@@ -54,7 +54,15 @@
     if (pieces.length) pieces[0].scrollIntoView({ block: "center" });
   }
 
+  // Material's search panel is a dialog without a name (axe: aria-dialog-name); it only
+  // exists for readers with JavaScript (Material hides it otherwise), so naming it here is enough.
+  function nameSearchDialog() {
+    var dialog = document.querySelector('.md-search[role="dialog"]:not([aria-label])');
+    if (dialog) dialog.setAttribute("aria-label", "Rechercher sur le site");
+  }
+
   function start() {
+    nameSearchDialog();
     setUpFilters();
     showTarget();
     window.addEventListener("hashchange", showTarget);
