@@ -60,8 +60,7 @@ def cmd_pin(args: argparse.Namespace) -> int:
     broken = len(outcome.broken_quotes)
     if broken:
         print(
-            f"{broken} quote{'s' * (broken != 1)} no longer found in {'their sources' if broken != 1 else 'its source'} "
-            "(listed above): correct them in claims.yaml",
+            f"quotes no longer found after pinning: {broken} (listed above); correct them in claims.yaml",
             file=sys.stderr,
         )
     if outcome.report.errors:

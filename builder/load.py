@@ -26,6 +26,13 @@ except AttributeError:  # PyYAML built without libyaml: the same events, only sl
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Ten times the size of 10,000 claims: beyond it, a file is a mistake or an attack."""
 MAX_DEPTH = 32
+MAX_NODES = 2_000_000
+"""Memory grows with the values read (some 300 bytes each, 600 MB at this limit), not with the
+bytes: a real file at MAX_FILE_BYTES holds about 1.3 million (one per 49 bytes in the
+benchmark's claims), but `[1,1,1,...]` is one per 2 bytes."""
+MAX_PROBLEMS = 100
+"""Beyond this, the rest of the file is not read: thousands of aliases or duplicate keys say
+nothing more than a hundred, and each problem costs memory."""
 
 Path_ = tuple  # a path into the data: keys and list indexes, as jsonschema reports them
 
@@ -130,9 +137,12 @@ class _Builder:
         self.display = display
         self.doc = doc
         self.problems: list[Problem] = []
+        self.nodes = 0
 
     def report(self, event, message: str, hint: str) -> None:
         self.problems.append(Problem(self.where(event), message, hint=hint))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _Refused(self.where(event), f"{MAX_PROBLEMS} problems: the rest of the file is not read")
 
     def where(self, event) -> Location:
         return Location(self.display, event.start_mark.line + 1, event.start_mark.column + 1)
@@ -154,6 +164,10 @@ class _Builder:
     def node(self, event, path: Path_, depth: int) -> object:
         if depth > MAX_DEPTH:
             raise _Refused(self.where(event), f"nesting deeper than {MAX_DEPTH} levels")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(self.where(event), f"more than {MAX_NODES:,} values in one file",
+                           hint="split the content or check that the file is the one you meant")
         self.doc.values[path] = self.where(event)
         if isinstance(event, yaml.AliasEvent):
             self.report(event, f"YAML aliases (*{event.anchor}) are not allowed", "write the value out in full")

@@ -20,6 +20,13 @@ from builder.model import Article, Passage, Source
 from builder.normalize import NormalizedText, normalize, normalize_with_origin
 
 MIN_WORDS = 3
+PROBE = 200
+"""Characters of a quote that are aligned against the source to find the closest passage. The
+aligner's time grows with the square of the quote's length times the source's (a 5,000-character
+quote in a 1 MB source took 16 s): where the quote's beginning stands is enough to place it."""
+SEARCH_BUDGET = 50_000_000
+"""Source characters that closest-passage searches may scan, per source: a source of 10 MB gets
+a few searches, not one per quote that is not found."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class SourceIndex:
 
     def __init__(self, source: Source):
         self.source = source
+        self.searched = 0
+        """Characters scanned by closest-passage searches so far (see SEARCH_BUDGET)."""
 
     @cached_property
     def normalized(self) -> NormalizedText:
@@ -78,15 +87,26 @@ class SourceIndex:
 
     def closest(self, wanted: str) -> NotFound:
         text = self.normalized.text
-        alignment = fuzz.partial_ratio_alignment(wanted, text)
+        self.searched += len(text)
+        if self.searched > SEARCH_BUDGET:
+            return NotFound("", 0.0, 0, "")
+        alignment = fuzz.partial_ratio_alignment(wanted[:PROBE], text)
         if alignment is None:
             return NotFound("", 0.0, 0, "")
-        begin, end = _whole_words(text, alignment.dest_start, alignment.dest_end)
+        start, stop, score = alignment.dest_start, alignment.dest_end, alignment.score
+        if len(wanted) > PROBE:  # the whole quote's window and score, from where its beginning stands
+            stop = min(start + len(wanted), len(text))
+            score = fuzz.ratio(wanted, text[start:stop])
+        # The aligned window is only as long as the quote: widen it, so that words the quote
+        # left out still show (as additions) instead of pushing its last words out of the
+        # window; _trim_to_quote then drops what lies beyond the quote's first and last words.
+        slack = len(wanted) // 2
+        begin, end = _whole_words(text, max(start - slack, 0), min(stop + slack, len(text)))
         passage = _trim_to_quote(wanted, text[begin:end])
         begin = text.find(passage, begin)
         original_begin, _ = self.normalized.span_in_original(begin, begin + len(passage))
         line = self.source.text.count("\n", 0, original_begin) + 1
-        return NotFound(passage, alignment.score, line, word_diff(wanted, passage))
+        return NotFound(passage, score, line, word_diff(wanted, passage))
 
 
 def _whole_words(text: str, begin: int, end: int) -> tuple[int, int]:
@@ -108,15 +128,27 @@ def _trim_to_quote(quote: str, passage: str) -> str:
         ops.pop()
     if not ops:
         return passage
-    return _trim_punctuation(quote, " ".join(b[ops[0][3] : ops[-1][4]]))
+    (tag, i1, i2, j1, j2), begin, end = ops[0], ops[0][3], ops[-1][4]
+    # A changed word at an edge comes with the words before (or after) it that the quote
+    # never reached: keep as many passage words there as the quote has.
+    if tag == "replace" and len(ops) > 1:
+        begin = max(j1, j2 - (i2 - i1))
+    tag, i1, i2, j1, j2 = ops[-1]
+    if tag == "replace" and len(ops) > 1:
+        end = min(j2, j1 + (i2 - i1))
+    return _trim_punctuation(quote, " ".join(b[begin:end]))
 
 
 def _trim_punctuation(quote: str, passage: str) -> str:
     """Drop the punctuation that widening to whole words took in at either end and the quote
     does not have there (`voté,` for a quote ending in `voté`): it is no difference to show."""
-    while len(passage) > 1 and _punctuation(passage[-1]) and not passage[-2].isspace() and not quote.endswith(passage[-1]):
+    while len(passage) > 1 and _punctuation(passage[-1]) and not passage[-2].isspace():
+        if quote.endswith(passage[-1]):
+            break
         passage = passage[:-1]
-    while len(passage) > 1 and _punctuation(passage[0]) and not passage[1].isspace() and not quote.startswith(passage[0]):
+    while len(passage) > 1 and _punctuation(passage[0]) and not passage[1].isspace():
+        if quote.startswith(passage[0]):
+            break
         passage = passage[1:]
     return passage
 

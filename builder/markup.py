@@ -23,12 +23,16 @@ _TAGS = {"p", "em", "strong", "a", "code", "pre", "ul", "ol", "li", "blockquote"
 _ATTRIBUTES = {"a": {"href", "title"}}
 # Backslash escapes Python-Markdown understands (plus `|` from the tables extension).
 _BACKSLASHED = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def md_text(text: str) -> str:
-    """Plain text for inline Markdown: every character shown as itself, on one line."""
-    text = html.escape(" ".join(text.split()), quote=False)
+    """Plain text for inline Markdown: every character shown as itself, on one line.
+
+    Line breaks and other ASCII white space become single spaces; no-break spaces stay, since
+    they are part of the source's typography (« ainsi », 10 000)."""
+    text = html.escape(_ASCII_SPACE.sub(" ", text).strip(" "), quote=False)
     return _BACKSLASHED.sub(r"\\\1", text)
 
 
@@ -76,6 +80,55 @@ def link_problems(text: str) -> list[str]:
         elif scheme not in ALLOWED_SCHEMES:
             problems.append(f"link scheme '{scheme}:' is not allowed ({_short(target)})")
     return problems
+
+
+MAX_NESTING = 8
+"""Lists and quotes nested deeper are refused: Python-Markdown recurses for each level, and a
+few hundred levels (one line of `1. 1. 1. ...`) exhaust Python's stack."""
+SCAN_PER_CHARACTER = 25
+"""Python-Markdown's link patterns scan from each '[' to its ']', and from each '](' to its ')',
+or to the end of the text when there is none: 20,000 unclosed '[' take minutes. A text may cost
+this many scanned characters per character, far above what links and the odd '[…]' cost."""
+_MARKER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))")
+_RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
+_SCANNED = re.compile(r"\\.|[\[\]()]", re.DOTALL)
+
+
+def complexity_problem(text: str) -> str | None:
+    """Why Python-Markdown would recurse too deep, or take too long, to read a text (None: it will not)."""
+    for line in text.splitlines():
+        line = line.expandtabs(4)
+        if _RULE.fullmatch(line):
+            continue
+        depth, at = (len(line) - len(line.lstrip(" "))) // 4, 0
+        while depth <= MAX_NESTING and (marker := _MARKER.match(line, at)):
+            depth, at = depth + 1, marker.end()
+        if depth > MAX_NESTING:
+            return f"lists or quotes nested more than {MAX_NESTING} levels deep"
+    if "[" in text and _bracket_scan(text) > SCAN_PER_CHARACTER * max(len(text), 1000):
+        return "too many '[' or '](' left without their closing ']' or ')': Markdown would take minutes to read this"
+    return None
+
+
+def _bracket_scan(text: str) -> int:
+    """About how many characters the link patterns scan (see SCAN_PER_CHARACTER)."""
+    scanned, brackets, parens, stretch = 0, [], [], 0
+    for token in _SCANNED.finditer(text):
+        if token.group()[0] == "\\":
+            stretch += 11  # the patterns see each backslash escape as a 13-character placeholder
+            continue
+        at = token.start() + stretch
+        char = token.group()
+        if char == "[":
+            brackets.append(at)
+        elif char == "]" and brackets:
+            scanned += at - brackets.pop()
+        elif char == "(" and token.start() and text[token.start() - 1] == "]":
+            parens.append(at)
+        elif char == ")" and parens:
+            scanned += at - parens.pop()
+    end = len(text) + stretch
+    return scanned + sum(end - at for at in brackets + parens)
 
 
 def url_scheme(target: str) -> str | None:

@@ -55,7 +55,7 @@ class Source:
         if self.title:
             return self.title
         if self.articles:
-            return f"Recueil de {len(self.articles)} articles, dont « {self.articles[0].title} »"
+            return f"Recueil de {len(self.articles)} articles, le premier : {self.articles[0].title}"
         words = self.text.split()
         opening = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
         return f"Sans titre : « {opening} »"
@@ -130,8 +130,10 @@ class Claim:
         return self.claim_short or self.claim
 
     @property
-    def sort_date(self) -> str:
-        return self.claim_date or self.reviewed
+    def newest_first(self) -> tuple:
+        """Sort key, descending: the latest fact-checks first; among those reviewed the same
+        day, the latest claims first, then the claims of unknown date."""
+        return (self.reviewed, self.claim_date or "", self.id)
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,10 @@ from builder.textedit import line_of, line_starts, read_text, replace_checked
 from builder.validate import SEEDS, Context, _source_path
 
 _BLOCK_LINE_START = re.compile(r"[ ]*(?:-[ ]+)*")
-_PLAIN_END = re.compile(r"[^\r\n\x85\u2028\u2029]*?(?=[ \t]+#|[ \t]*(?:[,\]}\r\n\x85\u2028\u2029]|\Z))")
-"""A one-line plain scalar: up to a comment, the end of the line, or (flow style) `,` `]` `}`."""
+_PLAIN_END = re.compile(r"[^\r\n\x85\u2028\u2029]*?(?=[ \t]+#|[ \t]*(?:[\r\n\x85\u2028\u2029]|\Z))")
+"""A one-line plain scalar in a block mapping: up to a comment or the end of the line."""
+_FLOW_PLAIN_END = re.compile(r"[^\r\n\x85\u2028\u2029,\]}]*?(?=[ \t]+#|[ \t]*(?:[,\]}\r\n\x85\u2028\u2029]|\Z))")
+"""The same in a flow mapping `{...}`, where `,` `]` `}` end it too."""
 _DOUBLE_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _SINGLE_QUOTED = re.compile(r"'(?:[^'\n]|'')*'")
 
@@ -66,7 +68,8 @@ def pin_and_check(root: Path) -> Outcome:
     _, outcome.report = pipeline.check(root)
     claims, _ = load_yaml(root / pipeline.CLAIMS, pipeline.CLAIMS)
     quote_places = {
-        where for path, where in claims.values.items()
+        where
+        for path, where in claims.values.items()
         if path[:1] == ("claims",) and path[-1:] in (("quote",), ("occurrence",))
     }
     outcome.broken_quotes = [p for p in outcome.report.errors if p.location in quote_places]
@@ -97,7 +100,11 @@ def pin(root: Path) -> PinResult:
         old = item.get("sha256")
         if old == digest:
             continue
-        edit = _replace_value(text, starts, doc, i, digest) if "sha256" in item else _insert_line(text, starts, doc, i, digest)
+        edit = (
+            _replace_value(text, starts, doc, i, digest)
+            if "sha256" in item
+            else _insert_line(text, starts, doc, i, digest)
+        )
         if isinstance(edit, Problem):
             result.problems.append(edit)
             continue
@@ -109,9 +116,13 @@ def pin(root: Path) -> PinResult:
     for (start, end, replacement), *_ in reversed(changes):  # from the end: earlier offsets stay valid
         text = text[:start] + replacement + text[end:]
     if not replace_checked(target, bom + text, pipeline.SOURCES, expected):
-        result.problems.append(Problem(
-            Location(pipeline.SOURCES), "could not re-pin the sha256 values in place; nothing was written",
-            hint="write `sha256: <the file's sha256sum>` in each entry by hand"))
+        result.problems.append(
+            Problem(
+                Location(pipeline.SOURCES),
+                "could not re-pin the sha256 values in place; nothing was written",
+                hint="write `sha256: <the file's sha256sum>` in each entry by hand",
+            )
+        )
         return result
     shift = 0
     for (start, end, replacement), file, old, new in changes:
@@ -125,9 +136,10 @@ def _offset(starts: list[int], where: Location) -> int:
     return starts[where.line - 1] + where.column - 1
 
 
-def _scalar_end(text: str, start: int) -> int:
+def _scalar_end(text: str, start: int, flow: bool) -> int:
     """End of the one-line scalar that begins at `start` (quoted, or plain in block or flow style)."""
-    pattern = {'"': _DOUBLE_QUOTED, "'": _SINGLE_QUOTED}.get(text[start : start + 1], _PLAIN_END)
+    plain = _FLOW_PLAIN_END if flow else _PLAIN_END
+    pattern = {'"': _DOUBLE_QUOTED, "'": _SINGLE_QUOTED}.get(text[start : start + 1], plain)
     match = pattern.match(text, start)
     return match.end() if match else start
 
@@ -139,10 +151,10 @@ def _hex_scalar(digest: str, quote: str = "") -> str:
     return f"{quote}{digest}{quote}"
 
 
-def _replace_value(text: str, starts: list[int], doc: Document, i: int, digest: str) -> tuple[int, int, str] | Problem:
+def _replace_value(text: str, starts: list[int], doc: Document, i: int, digest: str) -> tuple[int, int, str]:
     where = doc.values[("sources", i, "sha256")]
     start = _offset(starts, where)
-    end = _scalar_end(text, start)
+    end = _scalar_end(text, start, flow=text[_offset(starts, doc.values[("sources", i)])] == "{")
     quote = text[start] if text[start : start + 1] in ("'", '"') else ""
     replacement = _hex_scalar(digest, quote)
     if start == end and text[start - 1 : start] == ":":  # `sha256:` with no value
@@ -157,8 +169,11 @@ def _insert_line(text: str, starts: list[int], doc: Document, i: int, digest: st
     line_start = starts[key.line - 1]
     before_key = text[line_start : _offset(starts, key)]
     if value.line != key.line or not _BLOCK_LINE_START.fullmatch(before_key):
-        return Problem(key, "cannot add the missing sha256 to this entry automatically",
-                       hint=f"add this line to the entry by hand:\nsha256: {digest}")
+        return Problem(
+            key,
+            "cannot add the missing sha256 to this entry automatically",
+            hint=f"add it to the entry by hand: sha256: {digest}",
+        )
     if key.line == len(starts):  # the last line, without a line break at its end
         return len(text), len(text), f"\n{' ' * (key.column - 1)}sha256: {_hex_scalar(digest)}"
     next_line = starts[key.line]

@@ -87,7 +87,7 @@ def _page(template: str, meta: dict, **context) -> str:
 
 def render(project: Project, settings: Settings) -> dict[str, str]:
     """Every generated file of content/, by path relative to it."""
-    claims = sorted(project.claims, key=lambda c: (c.sort_date, c.id), reverse=True)
+    claims = sorted(project.claims, key=lambda c: c.newest_first, reverse=True)
     by_verdict = {r.id: [c for c in claims if c.verdict.id == r.id] for r in project.ratings}
     by_topic = {t.id: [c for c in claims if t in c.topics] for t in project.topics}
     citations = _citations_by_source(project)

@@ -20,6 +20,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -41,7 +42,10 @@ ROUNDS = 5
 """How many times a refused answer is asked again before giving up."""
 
 _ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}
+)
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
@@ -100,7 +104,7 @@ def option(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def slug(text: str, taken: set[str] = frozenset()) -> str:
+def slug(text: str, taken: AbstractSet[str] = frozenset()) -> str:
     """An id from a claim: no accents, lowercase, hyphens, its first words; unique among `taken`."""
     text = _ELISION.sub(" ", text).translate(_LIGATURES)
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
@@ -187,16 +191,33 @@ def _ids(docs) -> tuple[list[str], list[str], set[str]]:
 def _attempt(root: Path, answers: Answers, today: datetime.date) -> Added | Refused:
     absent = missing(answers)
     if absent:
-        return Refused([Problem(Location(option(name)), "required, and not given",
-                                hint=f"give it on the command line: {option(name)} \"...\" (`new` asks for what is missing only when run in a terminal)")
-                        for name in absent], tuple(absent))
+        return Refused(
+            [
+                Problem(
+                    Location(option(name)),
+                    "required, and not given",
+                    hint=f'give it on the command line: {option(name)} "..."\n'
+                    "(`new` asks for what is missing only when run in a terminal)",
+                )
+                for name in absent
+            ],
+            tuple(absent),
+        )
     target = root / pipeline.CLAIMS
     docs = _documents(root)
     sources_doc, claims_doc, report = docs
     if claims_doc.data is None and (report.errors or not target.is_file()):
         loading = [p for p in report.errors if p.location.file == pipeline.CLAIMS]
-        return Refused(loading + [Problem(Location(pipeline.CLAIMS), "cannot add a claim to a file that does not load",
-                                          hint="fix the problems above first (python -m builder check)")])
+        return Refused(
+            loading
+            + [
+                Problem(
+                    Location(pipeline.CLAIMS),
+                    "cannot add a claim to a file that does not load",
+                    hint="fix its problems first (python -m builder check lists them)",
+                )
+            ]
+        )
     refused = _unusable_source(root, sources_doc, report, answers.source)
     if refused:
         return refused
@@ -228,14 +249,21 @@ def _attempt(root: Path, answers: Answers, today: datetime.date) -> Added | Refu
     errors = [p for p in mine if p.severity == Severity.ERROR]
     if errors:
         at_fault = [owners[p.location.line - first] for p in errors]
-        relocated = [replace(p, location=Location(option(name))) for p, name in zip(errors, at_fault)]
+        relocated = [replace(p, location=Location(option(name))) for p, name in zip(errors, at_fault, strict=True)]
         return Refused(relocated, tuple(dict.fromkeys(at_fault)))
 
     expected = dict(claims_doc.data or {})
     expected["claims"] = [*(expected.get("claims") or []), entry]
     if not replace_checked(target, bom + final_text, pipeline.CLAIMS, expected):
-        return Refused([Problem(Location(pipeline.CLAIMS), "the new entry did not read back as written; nothing was written",
-                                hint="add the entry by hand, and report this as a bug of `python -m builder new`")])
+        return Refused(
+            [
+                Problem(
+                    Location(pipeline.CLAIMS),
+                    "the new entry did not read back as written; nothing was written",
+                    hint="add the entry by hand, and report this as a bug of `python -m builder new`",
+                )
+            ]
+        )
     return Added(entry["id"], first, todo, [p for p in mine if p.severity == Severity.WARNING])
 
 
@@ -246,12 +274,25 @@ def _unusable_source(root: Path, sources_doc: Document, report: Report, source_i
     usable = _sources(ctx, sources_doc)
     if source_id in usable or (ctx.unusable_sources is not None and source_id not in ctx.unusable_sources):
         return None  # usable, or unknown: the rules say which sources there are
-    theirs = [p for p in report.errors + ctx.problems if p.location.file != pipeline.CLAIMS and p.severity == Severity.ERROR]
-    why = ("seeds/sources.yaml does not load" if ctx.unusable_sources is None
-           else f"source '{source_id}' has errors of its own")
-    return Refused([*theirs, Problem(Location(option("source")), f"{why}, so the quote cannot be checked against it",
-                                     hint="fix them first (python -m builder check)")],
-                   ("source",) if ctx.unusable_sources is not None else ())
+    theirs = [
+        p for p in report.errors + ctx.problems if p.location.file != pipeline.CLAIMS and p.severity == Severity.ERROR
+    ]
+    why = (
+        "seeds/sources.yaml does not load"
+        if ctx.unusable_sources is None
+        else f"source '{source_id}' has errors of its own"
+    )
+    return Refused(
+        [
+            *theirs,
+            Problem(
+                Location(option("source")),
+                f"{why}, so the quote cannot be checked against it",
+                hint="fix them first (python -m builder check lists them)",
+            ),
+        ],
+        ("source",) if ctx.unusable_sources is not None else (),
+    )
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -268,6 +309,8 @@ class _Place:
     newline: str
     add_key: bool = False
     """The file has no `claims:` yet."""
+    first_entry: bool = False
+    """The list is empty: the entry goes right under `claims:`, without a blank line."""
 
 
 def _insertion(text: str, doc: Document) -> _Place | Problem:
@@ -282,6 +325,7 @@ def _insertion(text: str, doc: Document) -> _Place | Problem:
     key = doc.keys[("claims",)]
     value = doc.values[("claims",)]
     claims = data["claims"]
+    first_entry = claims is None
     if claims is None:  # `claims:` with nothing under it yet
         dash, key_indent = key.column + 1, key.column + 3
     elif isinstance(claims, list) and claims and text[starts[value.line - 1] + value.column - 1] == "-":
@@ -289,11 +333,14 @@ def _insertion(text: str, doc: Document) -> _Place | Problem:
         first = doc.values.get(("claims", 0))
         key_indent = first.column - 1 if isinstance(claims[0], dict) and first.line == value.line else dash + 2
     else:
-        return Problem(value, "`new` can only append to a block list of claims (one `- id: ...` entry after another)",
-                       hint="write `claims:` as a block list, or add the entry by hand")
+        return Problem(
+            value,
+            "`new` can only append to a block list of claims (one `- id: ...` entry after another)",
+            hint="write `claims:` as a block list, or add the entry by hand",
+        )
     later = [where.line for path, where in doc.keys.items() if len(path) == 1 and where.line > key.line]
     end_line = min(later) - 1 if later else len(starts)
-    return _Place(_before_trailing_comments(text, starts, end_line), dash, key_indent, newline)
+    return _Place(_before_trailing_comments(text, starts, end_line), dash, key_indent, newline, first_entry=first_entry)
 
 
 def _before_trailing_comments(text: str, starts: list[int], end_line: int) -> int:
@@ -315,7 +362,9 @@ def _scalar(value: str) -> str:
     return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04X}", dumped)
 
 
-def _entry_lines(entry: dict, place: _Place, todo: list[tuple[str, str]], stand_in: dict | None) -> list[tuple[str, str | None]]:
+def _entry_lines(
+    entry: dict, place: _Place, todo: list[tuple[str, str]], stand_in: dict | None
+) -> list[tuple[str, str | None]]:
     """(line, option it comes from) for each line of the entry."""
     pad, dash = " " * place.key, " " * place.dash
     notes = dict(todo)
@@ -325,19 +374,25 @@ def _entry_lines(entry: dict, place: _Place, todo: list[tuple[str, str]], stand_
             return f"{pad}{name}: {_scalar(stand_in[name])}", name
         return f"{pad}# TODO {name} (required, the check fails without it): {notes[name]}", name
 
-    lines = [(f"{dash}- {' ' * (place.key - place.dash - 2)}id: {_scalar(entry['id'])}", "id"),
-             (f"{pad}claim: {_scalar(entry['claim'])}", "claim")]
+    lines = [
+        (f"{dash}- {' ' * (place.key - place.dash - 2)}id: {_scalar(entry['id'])}", "id"),
+        (f"{pad}claim: {_scalar(entry['claim'])}", "claim"),
+    ]
     for name in ("claimant", "claim_date"):
         if name in entry:
             lines.append((f"{pad}{name}: {_scalar(entry[name])}", name))
-    lines.append((f"{pad}verdict: {_scalar(entry['verdict'])}", "verdict") if "verdict" in entry else placeholder("verdict"))
+    lines.append(
+        (f"{pad}verdict: {_scalar(entry['verdict'])}", "verdict") if "verdict" in entry else placeholder("verdict")
+    )
     lines.append(placeholder("summary"))
     lines.append((f"{pad}reviewed: {_scalar(entry['reviewed'])}", "date"))
     lines.append((f"{pad}evidence:", "source"))
     evidence = entry["evidence"][0]
-    lines += [(f"{pad}  - source: {_scalar(evidence['source'])}", "source"),
-              (f"{pad}    quote: {_scalar(evidence['quote'])}", "quote"),
-              (f"{pad}    stance: {_scalar(evidence['stance'])}", "stance")]
+    lines += [
+        (f"{pad}  - source: {_scalar(evidence['source'])}", "source"),
+        (f"{pad}    quote: {_scalar(evidence['quote'])}", "quote"),
+        (f"{pad}    stance: {_scalar(evidence['stance'])}", "stance"),
+    ]
     return lines
 
 
@@ -350,9 +405,9 @@ def _insert(text: str, place: _Place, lines: list[tuple[str, str | None]]) -> tu
     block = "".join(line + nl for line, _ in lines)
     if place.add_key:
         block = "claims:" + nl + block
-    if head.strip() and not head.endswith(nl + nl):
+    if head.strip() and not head.endswith(nl + nl) and not place.first_entry:
         block = nl + block  # a blank line between claims, as editors write them
-    if tail.strip():
+    if tail.strip() and not tail.startswith(nl):
         block += nl
     new = head + block + tail
     first = len(LINE_BREAK.findall(head + block[: block.index(lines[0][0])])) + 1

@@ -17,7 +17,7 @@ from pathlib import Path
 from builder import schema
 from builder.load import Document, decode_utf8
 from builder.locate import NotFound, SourceIndex, spans_articles, too_short
-from builder.markup import link_problems
+from builder.markup import complexity_problem, link_problems
 from builder.model import Article, Claim, Evidence, Project, Rating, Source, Topic, Update
 from builder.problems import Location, Problem, Severity
 
@@ -237,6 +237,10 @@ def _topics(ctx: Context, doc: Document) -> dict[str, Topic]:
 
 
 def _markdown_links(ctx: Context, doc: Document, path: tuple, text: str | None) -> None:
+    too_complex = complexity_problem(text or "")
+    if too_complex:  # checked first: reading the links means running Markdown on the text
+        ctx.error(doc.where(path), too_complex, hint="simplify it: lists and quotes less deeply nested, no '[' left open")
+        return
     for message in link_problems(text or ""):
         ctx.error(doc.where(path), message, hint="links must be full addresses starting with https://")
 

@@ -30,8 +30,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from builder.highlight import Highlight, highlight
 
-SPECIAL = tuple("*_#->< [](){}!`\\|.1&;\"'’«»\u00a0\u202f\n\r\t\x00") + ("&amp;", "&lt;", "<b>", "</mark>", "1. ", "\n- ", "\n# ", "\n> ", "-->", "<!--", "<![CDATA[", "&#10;")
-texts = st.lists(st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(SPECIAL)), max_size=40).map("".join)
+SPECIAL = tuple("*_#->< [](){}!`\\|.1&;\"'’«»\u00a0\u202f\n\r\t\x00") + (
+    "&amp;", "&lt;", "<b>", "</mark>", "1. ", "\n- ", "\n# ", "\n> ", "-->", "<!--", "<![CDATA[", "&#10;")
+texts = st.lists(st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(SPECIAL)),
+                 max_size=40).map("".join)
 BACK_LINK = '<a class="cited-by" href="../../claims/x/#preuve-1" aria-label="{}"></a>'
 
 
@@ -101,7 +103,8 @@ def cases(draw, carriage_returns=True):
     points = sorted(draw(st.sets(st.integers(0, n), min_size=2, max_size=5)))
     pairs = draw(st.lists(st.tuples(st.sampled_from(points), st.sampled_from(points))
                           .map(sorted).filter(lambda p: p[0] < p[1]), max_size=6))
-    spans = [Highlight(start, end, f"c-claim-{k}", BACK_LINK.format(f"cité {k}")) for k, (start, end) in enumerate(pairs, 1)]
+    spans = [Highlight(start, end, f"c-claim-{k}", BACK_LINK.format(f"cité {k}"))
+             for k, (start, end) in enumerate(pairs, 1)]
     offsets = sorted(draw(st.sets(st.integers(0, n - 1), max_size=3)))
     markers = [(at, f'<span class="article-start" id="article-{k}"></span>') for k, at in enumerate(offsets, 1)]
     return text, spans, markers
@@ -133,7 +136,8 @@ def test_overlapping_passages_are_cut_and_both_kept_whole():
     out = highlight(text, [second, first])
     assert out == (
         '<mark class="citation" id="c-a-1" data-citation="c-a-1">un </mark>'
-        '<mark class="citation" data-citation="c-a-1"><mark class="citation" id="c-b-2" data-citation="c-b-2">deux trois</mark></mark><a>1</a>'
+        '<mark class="citation" data-citation="c-a-1">'
+        '<mark class="citation" id="c-b-2" data-citation="c-b-2">deux trois</mark></mark><a>1</a>'
         '<mark class="citation" data-citation="c-b-2"> quatre</mark><a>2</a>'
     )
 

@@ -13,7 +13,6 @@ import hashlib
 import textwrap
 from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -138,13 +137,28 @@ def test_not_found_shows_the_closest_passage_and_the_differences():
     assert 80 < result.similarity < 100
 
 
-def test_not_found_with_words_missing_and_added():
-    text = "Moscou fournirait à Pyongyang une technologie satellitaire de pointe."
+def test_not_found_with_a_word_left_out_shows_it_as_an_addition():
+    # The source passage is longer than the quote: the words after the left-out one must
+    # still be in the closest passage, not be reported as replaced by it.
+    text = "Selon la presse, Moscou fournirait à Pyongyang une technologie satellitaire de pointe. Fin."
     result = index(text).locate("Moscou fournira à Pyongyang une technologie de pointe", None)
     assert isinstance(result, NotFound)
-    assert result.closest == "Moscou fournirait à Pyongyang une technologie satellitaire de pointe."
+    assert result.closest == "Moscou fournirait à Pyongyang une technologie satellitaire de pointe"
     assert result.differences == ("Moscou [-fournira-] {+fournirait+} à Pyongyang une technologie "
-                                  "{+satellitaire+} de [-pointe-] {+pointe.+}")
+                                  "{+satellitaire+} de pointe")
+
+
+def test_not_found_with_a_changed_first_word_shows_no_word_before_it():
+    text = "Selon la presse, Moscou fournirait à Pyongyang une technologie de pointe."
+    result = index(text).locate("fournira à Pyongyang une technologie de pointe", None)
+    assert result.closest == "fournirait à Pyongyang une technologie de pointe"
+    assert result.differences == "[-fournira-] {+fournirait+} à Pyongyang une technologie de pointe"
+
+
+def test_not_found_with_two_words_left_out_near_the_end():
+    text = "Il a retrouvé le président russe Vladimir Poutine au cosmodrome de Vostotchny, en Extrême-Orient."
+    result = index(text).locate("Il a retrouvé le président Poutine au cosmodrome", None)
+    assert result.differences == "Il a retrouvé le président {+russe Vladimir+} Poutine au cosmodrome"
 
 
 def test_word_diff_marks():
@@ -192,7 +206,8 @@ def write_project(root: Path, text: str, evidence: list[dict], articles: list[di
     source = {"id": "texte", "file": "t.txt", "sha256": hashlib.sha256(text.encode()).hexdigest()}
     if articles:
         source["articles"] = articles
-    (root / "seeds" / "sources.yaml").write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True), encoding="utf-8")
+    (root / "seeds" / "sources.yaml").write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True),
+                                                 encoding="utf-8")
     claims = {
         "ratings": [{"id": "faux", "label": "Faux", "value": 1, "description": "Faux."},
                     {"id": "vrai", "label": "Vrai", "value": 2, "description": "Vrai."}],

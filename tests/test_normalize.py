@@ -9,10 +9,11 @@ spaces, typographic quotes, combining marks, decomposed letters, Hangul jamo):
 2. `normalize` is idempotent.
 3. Span mapping. Let N = normalize_with_origin(t). A *boundary* of N is a position k
    (0 <= k <= len(N.text)) where a new piece of the original begins: k = 0, k = len(N.text),
-   or N.to_original(k - 1) < N.to_original(k). Inside a run of white space every position is
-   a boundary; inside a character composed by NFC from several original ones ("e" + U+0301
-   -> "é") or a mark that NFC cannot separate from its base, the text cannot be cut at all,
-   and no quote cuts there (a quote starts and ends on whole characters of its source).
+   or N.to_original(k - 1) < N.to_original(k). In NFC text (nearly every source) every
+   position is a boundary (property 4). In other text, the characters NFC builds from several
+   original ones ("e" + U+0301 -> "é", jamo -> a Hangul syllable) map as a whole to where
+   they start, so the positions inside such a piece are not boundaries: the original cannot
+   be cut there, and no quote does (a quote starts and ends on whole characters).
    For boundaries s <= e, with (a, b) = N.span_in_original(s, e):
    - 0 <= a <= b <= len(t), and to_original is monotonic;
    - `normalize(t[a:b]) == N.text[s:e]`, exactly, with no strip: a normalized space stands
@@ -21,6 +22,7 @@ spaces, typographic quotes, combining marks, decomposed letters, Hangul jamo):
    - when N.text[s:e] neither begins nor ends with a space (which is what locate looks for:
      it strips the normalized quote), t[a:b] has no white space at either edge either, so
      the page shows the passage without stray blanks.
+4. In NFC text, every position of N is a boundary: any normalized substring maps back.
 """
 
 from __future__ import annotations

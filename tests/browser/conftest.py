@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ import yaml
 from .support import DESKTOP, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
+REPO_URL = "https://github.com/example-org/factcheck-site"
 AXE = ROOT / ".cache" / "axe-core" / "axe.min.js"
 
 CHROMIUM_ARGS = [
@@ -62,7 +64,7 @@ def project() -> Project:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature is http.server's
+    def log_message(self, *args):
         pass
 
 
@@ -82,7 +84,7 @@ class Site:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Site:
+def site(tmp_path_factory) -> Iterator[Site]:
     out = tmp_path_factory.mktemp("site")
     handler = functools.partial(_QuietHandler, directory=str(out))
     # Bound before the build: the port must be known for SITE_URL, so that the canonical
@@ -90,8 +92,9 @@ def site(tmp_path_factory) -> Site:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    env = dict(os.environ, SITE_URL=url, NO_MKDOCS_2_WARNING="1")
-    env.pop("REPO_URL", None)
+    # REPO_URL as the deploy workflow sets it (a GitHub repository): the published pages
+    # carry the repository link, and whatever Material does with it must stay on this site.
+    env = dict(os.environ, SITE_URL=url, REPO_URL=REPO_URL, NO_MKDOCS_2_WARNING="1")
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,

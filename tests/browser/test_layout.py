@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from .support import DESKTOP, IN_VIEW_JS, NARROW_PHONE, OVERFLOW_JS, PHONE, SCHEMES, scheme_of, \
-    screenshot_path, use_palette
+from .support import (
+    DESKTOP,
+    IN_VIEW_JS,
+    NARROW_PHONE,
+    OVERFLOW_JS,
+    PHONE,
+    SCHEMES,
+    scheme_of,
+    screenshot_path,
+    use_palette,
+)
 
 pytestmark = pytest.mark.browser
 
