@@ -304,7 +304,8 @@ class _Text:
         return start, len(self.text)
 
 
-def _article(rng: random.Random, out: _Text, topic: str, target: int, first: bool) -> dict:
+def _article(rng: random.Random, out: _Text, topic: str, until: int, first: bool) -> dict:
+    """Append one article to `out`, paragraphs until the text reaches `until` bytes."""
     nouns = TOPICS[topic][1]
     style = out.style
     title = _typeset(_headline(rng, nouns), style)
@@ -325,8 +326,7 @@ def _article(rng: random.Random, out: _Text, topic: str, target: int, first: boo
         statement = f"« {rng.choice(STATEMENTS)} », {rng.choice(SAY)} {_someone(rng)}."
         out.add(statement)
         out.add(statement + " (Crédits : AFP)", sep="\n")
-    body_start = len(out.text)
-    while len(out.text.encode()) - body_start < target:
+    while len(out.text.encode()) < until:
         roll = rng.random()
         if roll < 0.08:
             out.add(f"Lire aussi : {_cap(rng.choice(nouns))}, {rng.choice(['le vrai du faux', 'nos explications', 'ce qui change au 1er janvier'])}")
@@ -354,19 +354,17 @@ def _source(rng: random.Random, index: int) -> dict:
     }
     out = _Text(style, width=rng.choice([72, 78]) if index % 3 == 1 else None)
     topic = rng.choice(list(TOPICS))
-    target = rng.randint(3000, 8000)
-    bundle = rng.random() < 0.1
-    articles = []
-    for n in range(rng.randint(2, 3) if bundle else 1):
-        articles.append(_article(rng, out, topic if n == 0 else rng.choice(list(TOPICS)),
-                                 target // (2 if bundle else 1), first=n == 0))
+    size = rng.randint(3000, 7500)  # bytes; the last paragraph overshoots by a few hundred
+    count = rng.randint(2, 3) if rng.random() < 0.1 else 1
+    articles = [_article(rng, out, topic if n == 0 else rng.choice(list(TOPICS)), size * (n + 1) // count, n == 0)
+                for n in range(count)]
     text = out.text + "\n"
     data = text.encode()
     entry: dict = {
         "id": f"{_slug(articles[0]['title'], 5)}-{index}",
         "file": f"{index:05d}_{hashlib.sha256(data).hexdigest()[:16]}.txt",
     }
-    if bundle:
+    if count > 1:
         entry["articles"] = [{k: a[k] for k in ("title", "first_line", "author", "published") if k in a}
                              for a in articles]
     else:
@@ -393,12 +391,11 @@ def _quote(rng: random.Random, src: dict, variant: str, span: tuple[int, int] | 
         if span is not None:
             start, end = span
         else:
-            words = rng.choice(src["words"])
+            words = rng.choice(src["words"])  # every quotable paragraph has 20 words or more
             length = rng.randint(6, 20)
-            if len(words) < length:
-                continue
             first = rng.randrange(len(words) - length + 1)
             start, end = words[first][0], words[first + length - 1][1]
+        # Try another span until it holds what the editor is to type differently.
         if not wanted or any(ch in text[start:end] for ch in wanted):
             break
     raw = text[start:end]
@@ -431,11 +428,12 @@ def _index_words(src: dict) -> None:
     """Where quotes may start and end, and where each word start lands in the normalized text."""
     text = src["text"]
     src["normalized"] = normalize(text)
-    src["words"] = [
+    words = [
         [(p_start + m.start(), p_start + m.end()) for m in re.finditer(r"\S+", text[p_start:p_end])
          if any(ch.isalnum() for ch in m.group())]
         for p_start, p_end in src["paragraphs"]
     ]
+    src["words"] = [w for w in words if len(w) >= 20]
     # Normalizing the prefix before every quote would cost O(n^2): go from word start to word start,
     # each piece normalized on its own (a piece starts on a word, so no white-space run is cut in two).
     starts = sorted({a for words in src["words"] for a, _ in words} | {src["repeated"][0]})

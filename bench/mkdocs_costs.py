@@ -51,11 +51,22 @@ def on_nav(nav, config, files):
     _mark("nav")
 
 
+_started = {}
+_pages = {}
+
+
 @event_priority(100)
 def on_page_markdown(markdown, page, config, files):
     # Stands for `search: {exclude: true}` in the front matter of each source page.
     if os.environ.get("BENCH_SEARCH_EXCLUDE_SOURCES") and page.file.src_uri.startswith("sources/"):
         page.meta["search"] = {"exclude": True}
+    _started[page.file.src_uri] = time.process_time()
+
+
+@event_priority(-100)
+def on_page_content(html, page, config, files):
+    # The Markdown conversion of one page, in CPU seconds.
+    _pages[page.file.src_uri] = time.process_time() - _started[page.file.src_uri]
 
 
 @event_priority(100)
@@ -70,8 +81,9 @@ def on_post_build(config):
 
 def on_shutdown():
     _mark("post_build")
+    slowest = sorted(_pages.items(), key=lambda item: -item[1])[:4]
     with open(os.environ["BENCH_TIMING_FILE"], "w") as out:
-        json.dump(_marks, out)
+        json.dump({"marks": _marks, "slowest": slowest}, out)
 '''
 
 # Stages in the order the marks are taken, with what each one covers.
@@ -133,7 +145,9 @@ def measure(root: Path, work: Path, name: str, overrides: dict, env: dict, timeo
         row["error"] = ("timed out" if time.time() - started >= timeout else run.stderr.strip().splitlines()[-1:])
         return row
     row["warnings"] = run.stderr.count("WARNING")
-    marks = {key: cpu for key, (_clock, cpu) in json.loads(timing.read_text()).items()}
+    recorded = json.loads(timing.read_text())
+    marks = {key: cpu for key, (_clock, cpu) in recorded["marks"].items()}
+    row["slowest"] = [(page, cpu, _size(root / "content" / page)) for page, cpu in recorded["slowest"]]
     previous = 0.0  # the process's CPU time starts at zero: the first stage is start-up
     for key, _label in STAGES:
         if key in marks:
@@ -194,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for name, (description, _overrides, _env) in chosen.items():
         print(f"- {name}: {description}")
+    for (size, name), row in results.items():
+        if name == next(iter(chosen)) and row["ok"]:
+            pages = ", ".join(f"{page} {seconds(cpu)} ({size_ / 2**20:.1f} MiB)" for page, cpu, size_ in row["slowest"])
+            print(f"- N = {size:,}, {name}: slowest pages to convert from Markdown: {pages}")
     return 0
 
 

@@ -217,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
                     put(f"MkDocs build {label}: peak memory (max RSS)", size,
                         f"{max(b.peak_mib for b in builds):.0f} MiB")
                 put("MkDocs build: HTML pages", size, str(sum(1 for _ in (work / f"site-{size}").rglob("*.html"))))
-                put("builder / MkDocs without the hook (cold builder wall / MkDocs wall)", size,
-                    f"{100 * cold_wall[size] / wall:.1f} %")
+                cpu = median([b.cpu for b in builds])
+                put("builder / MkDocs without the hook (cold builder / MkDocs)", size,
+                    f"{100 * cold_wall[size] / wall:.1f} % wall, {100 * cold_cpu[size] / cpu:.1f} % CPU")
             notes.append(f"N = {size}: corpus generated in {seconds(generated)}")
             reset(root, pristine)
         if len(args.sizes) > 1:

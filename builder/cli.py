@@ -106,19 +106,26 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m builder", description="Fact-check site builder.")
     main.add_argument("--root", type=Path, default=Path("."), help="project folder (default: current)")
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # --root is also accepted after the command (`build --root DIR`), where people tend to put it.
+    rooted = argparse.ArgumentParser(add_help=False)
+    rooted.add_argument("--root", type=Path, default=argparse.SUPPRESS, help="project folder (default: current)")
 
-    check = commands.add_parser("check", help="validate claims.yaml and seeds/, locate every quote")
+    check = commands.add_parser("check", parents=[rooted], help="validate claims.yaml and seeds/, locate every quote")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(run=cmd_check)
 
-    build = commands.add_parser("build", help="check, then write the generated pages into content/")
+    build = commands.add_parser("build", parents=[rooted], help="check, then write the generated pages into content/")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
     build.set_defaults(run=cmd_build)
 
-    repin = commands.add_parser("pin", help="record the sha256 of every source file in seeds/sources.yaml, then check")
+    repin = commands.add_parser(
+        "pin", parents=[rooted], help="record the sha256 of every source file in seeds/sources.yaml, then check"
+    )
     repin.set_defaults(run=cmd_pin)
 
-    new = commands.add_parser("new", help="add a claim to claims.yaml (asks for what is missing, in a terminal)")
+    new = commands.add_parser(
+        "new", parents=[rooted], help="add a claim to claims.yaml (asks for what is missing, in a terminal)"
+    )
     new.add_argument("--claim", help="the claim, as it was made (one line)")
     new.add_argument("--claimant", help="who made it (leave out when the sources do not say)")
     new.add_argument("--source", help="id of the source the quote comes from (seeds/sources.yaml)")

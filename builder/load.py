@@ -79,6 +79,11 @@ def load_yaml(path: Path, display: str) -> tuple[Document, list[Problem]]:
         size = path.stat().st_size
     except OSError as error:
         return doc, [Problem(Location(display), f"cannot read the file: {error.strerror}")]
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        return doc, [
+            Problem(Location(display), f"expected a YAML file, found {kind}", hint="move it away and put the file here")
+        ]
     if size > MAX_FILE_BYTES:
         return doc, [
             Problem(
@@ -98,6 +103,8 @@ def load_yaml(path: Path, display: str) -> tuple[Document, list[Problem]]:
         return doc, [*builder.problems, refused.problem]
     except yaml.MarkedYAMLError as error:
         return doc, [_syntax_problem(display, error)]
+    except yaml.reader.ReaderError as error:  # a character YAML refuses: no mark, but a position
+        return doc, [_reader_problem(display, text, error)]
     except yaml.YAMLError as error:  # no mark: still located at the file
         return doc, [Problem(Location(display), f"invalid YAML: {error}")]
     return doc, builder.problems
@@ -117,6 +124,20 @@ def decode_utf8(raw: bytes, display: str) -> tuple[str, Problem | None]:
             hint="save it as UTF-8 (in most editors: 'Save with encoding' > UTF-8)",
         )
     return text.removeprefix("\ufeff"), None
+
+
+def _reader_problem(display: str, text: str, error: yaml.reader.ReaderError) -> Problem:
+    # libyaml counts the position in bytes of the UTF-8 text; the pure-Python reader, in characters.
+    if _Loader is yaml.SafeLoader:
+        before = text[: error.position]
+    else:
+        before = text.encode("utf-8")[: error.position].decode("utf-8", "replace")
+    line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+    return Problem(
+        Location(display, line, column),
+        f"invalid YAML: character U+{error.character:04X} is not allowed",
+        hint="remove it: YAML allows no control characters other than tabs and line breaks",
+    )
 
 
 def _syntax_problem(display: str, error: yaml.MarkedYAMLError) -> Problem:
@@ -166,8 +187,11 @@ class _Builder:
             raise _Refused(self.where(event), f"nesting deeper than {MAX_DEPTH} levels")
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Refused(self.where(event), f"more than {MAX_NODES:,} values in one file",
-                           hint="split the content or check that the file is the one you meant")
+            raise _Refused(
+                self.where(event),
+                f"more than {MAX_NODES:,} values in one file",
+                hint="split the content or check that the file is the one you meant",
+            )
         self.doc.values[path] = self.where(event)
         if isinstance(event, yaml.AliasEvent):
             self.report(event, f"YAML aliases (*{event.anchor}) are not allowed", "write the value out in full")

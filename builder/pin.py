@@ -22,7 +22,7 @@ from builder import pipeline
 from builder.load import Document, load_yaml
 from builder.problems import Location, Problem, Report
 from builder.textedit import line_of, line_starts, read_text, replace_checked
-from builder.validate import SEEDS, Context, _source_path
+from builder.validate import SEEDS, Context, source_path
 
 _BLOCK_LINE_START = re.compile(r"[ ]*(?:-[ ]+)*")
 _PLAIN_END = re.compile(r"[^\r\n\x85\u2028\u2029]*?(?=[ \t]+#|[ \t]*(?:[\r\n\x85\u2028\u2029]|\Z))")
@@ -93,7 +93,7 @@ def pin(root: Path) -> PinResult:
         if not isinstance(item, dict) or not isinstance(item.get("file"), str):
             continue
         # The check reports files that are missing, outside seeds/ or links; pin only skips them.
-        path = _source_path(Context(root), doc, i, item["file"])
+        path = source_path(Context(root), doc, i, item["file"])
         if path is None:
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -31,7 +31,7 @@ from builder.load import Document, load_yaml
 from builder.model import STANCES
 from builder.problems import Location, Problem, Report, Severity
 from builder.textedit import LINE_BREAK, line_starts, read_text, replace_checked
-from builder.validate import Context, _sources, build_project
+from builder.validate import Context, build_project, load_sources
 
 SLUG_WORDS = 6
 SLUG_MAX = 60
@@ -271,7 +271,7 @@ def _unusable_source(root: Path, sources_doc: Document, report: Report, source_i
     """A refusal when the source exists but cannot be read: the rules would then skip the quote
     in silence (its source's error says it all for `check`), but `new` must check it now."""
     ctx = Context(root)
-    usable = _sources(ctx, sources_doc)
+    usable = load_sources(ctx, sources_doc)
     if source_id in usable or (ctx.unusable_sources is not None and source_id not in ctx.unusable_sources):
         return None  # usable, or unknown: the rules say which sources there are
     theirs = [

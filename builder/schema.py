@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from importlib import resources
 
@@ -33,9 +34,25 @@ def schema(name: str) -> dict:
     return json.loads(resources.files("builder").joinpath(name).read_text(encoding="utf-8"))
 
 
+def _pattern(validator, pattern: str, instance: object, subschema: dict):
+    # A JSON Schema pattern is an ECMA-262 regular expression, as editors' tools read it: `$` is
+    # the end of the text. Python's `$` also matches before a final newline, which would let an
+    # id end with one (and name a file `id\n.md`).
+    if validator.is_type(instance, "string") and not re.search(_python_pattern(pattern), instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _python_pattern(pattern: str) -> str:
+    return re.sub(r"(?<!\\)\$", r"\\Z", pattern)
+
+
+_Draft7 = jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": _pattern})
+
+
 @cache
 def _validator(name: str) -> jsonschema.Draft7Validator:
-    return jsonschema.Draft7Validator(schema(name), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    return _Draft7(schema(name), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
 
 def check(doc: Document, name: str) -> list[Problem]:

@@ -46,7 +46,7 @@ class Context:
 
 def build_project(root: Path, sources_doc: Document, claims_doc: Document) -> tuple[Project | None, list[Problem]]:
     ctx = Context(root)
-    sources = _sources(ctx, sources_doc)
+    sources = load_sources(ctx, sources_doc)
     ratings = _ratings(ctx, claims_doc)
     topics = _topics(ctx, claims_doc)
     claims = _claims(ctx, claims_doc, sources, ratings, topics)
@@ -79,6 +79,10 @@ def _unique(
     kept = []
     for i, item in entries:
         ident = item["id"]
+        if ident == "index":  # verdicts/index.md and topics/index.md are the lists; MkDocs serves any index.md at its folder
+            ctx.error(doc.where((key, i, "id")), f"'index' cannot be a {kind} id: it names the list pages",
+                      hint="choose another id")
+            continue
         if ident in first:
             earlier = doc.where((key, first[ident], "id"))
             ctx.error(
@@ -101,7 +105,7 @@ def _suggest(name: str, known: list[str], what: str) -> str:
 # --- sources -------------------------------------------------------------------------
 
 
-def _sources(ctx: Context, doc: Document) -> dict[str, Source]:
+def load_sources(ctx: Context, doc: Document) -> dict[str, Source]:
     entries = _unique(ctx, doc, _valid_items(doc, "sources.schema.json", "sources", ctx), "sources", "source")
     sources = {}
     for i, item in entries:
@@ -119,7 +123,7 @@ def _sources(ctx: Context, doc: Document) -> dict[str, Source]:
 
 
 def _source(ctx: Context, doc: Document, i: int, item: dict) -> Source | None:
-    path = _source_path(ctx, doc, i, item["file"])
+    path = source_path(ctx, doc, i, item["file"])
     if path is None:
         return None
     display = f"{SEEDS}/{item['file']}"
@@ -155,7 +159,7 @@ def _source(ctx: Context, doc: Document, i: int, item: dict) -> Source | None:
     )
 
 
-def _source_path(ctx: Context, doc: Document, i: int, name: str) -> Path | None:
+def source_path(ctx: Context, doc: Document, i: int, name: str) -> Path | None:
     """The file inside seeds/, refusing anything that leads out of it."""
     where = doc.where(("sources", i, "file"))
     seeds = (ctx.root / SEEDS).resolve()

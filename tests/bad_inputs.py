@@ -296,6 +296,14 @@ CASES = [
             "    remove the tag: only plain values, lists and mappings are read"
         ),
     ),
+    Case(
+        "python-object-tag",
+        lambda r: edit(r, CLAIMS, "topics: [travaux]", "topics: !!python/object:builder.model.Topic {id: x, label: y}"),
+        lambda r: (
+            f"{at(r, CLAIMS, '!!python')}: error: YAML tag !!python/object:builder.model.Topic is not allowed\n"
+            "    remove the tag: only plain values, lists and mappings are read"
+        ),
+    ),
     Case("alias-bomb", _alias_bomb, _alias_lines),
     Case(
         "javascript-link",

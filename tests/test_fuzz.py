@@ -1,0 +1,258 @@
+"""Fuzzing: whatever the editors' files hold, the builder builds safe pages or says where it went wrong.
+
+Properties, over claims files and source texts that hypothesis writes (tests/strategies.py):
+- the builder either succeeds or reports problems located in the file (`file:line:col: error:`);
+  it never raises, and the command line never prints a traceback or exits other than 0 or 1;
+- a successful build shows every text field as text: the pages (rendered as MkDocs renders them)
+  hold no element or attribute that the real project's pages do not, outside the Markdown fields,
+  and the Markdown fields only what their allowlist permits;
+- a source text in any Unicode is shown whole, and its quotes highlighted.
+
+`make test` runs a fixed budget with a fixed seed (the "ci" profile, about 40 s). A longer run,
+with a random seed:
+
+    HYPOTHESIS_PROFILE=long .venv/bin/python -m pytest tests/test_fuzz.py -p no:cacheprovider
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder import markup
+from builder.normalize import normalize
+from builder.pipeline import build, check
+from strategies import (
+    CLAIMS,
+    FILE_LEVEL,
+    LOCATED,
+    SOURCES,
+    broken_claims_file,
+    broken_sources_file,
+    claims_with_hostile_lines,
+    claims_with_hostile_markdown,
+    dump,
+    load,
+    make_project,
+    page_html,
+    page_renderer,
+    problem_lines,
+    run_cli,
+    save,
+    shape,
+    source_and_quote,
+    words,
+)
+
+# The falsifying example of a whole claims file is long: print it all the same.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning")
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+SCALE = {"ci": 1, "long": 40}.get(PROFILE, 1)
+
+
+def fuzz(examples: int) -> settings:
+    """Settings for one property: `examples` in `make test`, SCALE times more in a long run."""
+    return settings(
+        max_examples=examples * SCALE,
+        derandomize=PROFILE != "long",
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
+
+
+@contextmanager
+def project():
+    # A fresh copy per example: hypothesis runs many examples in one test call.
+    with tempfile.TemporaryDirectory() as folder:
+        yield make_project(Path(folder) / "project")
+
+
+KNOWN_FILES = re.compile(r"claims\.yaml|seeds/[^/]+|content/.+")
+FILE_LEVEL_MESSAGES = ("file too large", "cannot read the file", "is empty", "is not a regular file")
+
+
+def assert_located(lines: list[str]) -> None:
+    """Every problem names its file, and its line and column unless it is about the whole file."""
+    for line in lines:
+        located = LOCATED.match(line)
+        if located:
+            assert KNOWN_FILES.fullmatch(located["file"]), line
+            continue
+        whole = FILE_LEVEL.match(line)
+        assert whole and KNOWN_FILES.fullmatch(whole["file"]), f"problem without a place: {line!r}"
+        assert any(m in line for m in FILE_LEVEL_MESSAGES), f"problem without a line: {line!r}"
+
+
+def check_or_build(root: Path) -> list[str]:
+    """Check the project; when it is valid, build it. The problems printed, one line each."""
+    _, report = check(root)
+    lines = problem_lines("\n".join(report.lines(github=False)))
+    assert_located(lines)
+    if not report.errors:
+        result = build(root)
+        assert not result.report.errors, result.report.lines(github=False)
+        assert result.written, "a valid project built nothing"
+    return lines
+
+
+# --- broken files: located problems, never an exception ------------------------------------
+
+
+@fuzz(60)
+@given(broken_claims_file())
+def test_a_broken_claims_file_is_reported_in_place(data):
+    with project() as root:
+        (root / CLAIMS).write_bytes(data)
+        check_or_build(root)
+
+
+@fuzz(30)
+@given(broken_sources_file())
+def test_a_broken_sources_file_is_reported_in_place(data):
+    with project() as root:
+        (root / SOURCES).write_bytes(data)
+        check_or_build(root)
+
+
+@fuzz(6)
+@given(st.one_of(broken_claims_file(), broken_sources_file().map(lambda data: (SOURCES, data))))
+def test_the_command_line_exits_0_or_1_and_never_shows_a_traceback(case):
+    name, data = case if isinstance(case, tuple) else (CLAIMS, case)
+    with project() as root:
+        (root / name).write_bytes(data)
+        done = run_cli(root, "build", timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode in (0, 1), done.stderr
+    if done.returncode == 1:
+        lines = problem_lines(done.stderr)
+        assert lines[-1].startswith("build failed, nothing written: "), done.stderr
+        assert_located(lines[:-1])
+    else:
+        assert done.stdout.startswith("built: "), done.stdout
+
+
+# --- hostile text in a valid project: shown as text, nothing added ---------------------------
+
+RENDERER = page_renderer()
+MARKDOWN_CONTAINERS = "div.summary, div.analysis, div.evidence__note, div.rating-description, ol.updates"
+MARKDOWN_TAGS = markup._TAGS | {"time", "ol", "li"}  # ol.updates and its items hold the update notes
+MARKDOWN_ATTRIBUTES = {("a", "href"), ("a", "title"), ("a", "rel"), ("time", "datetime"), ("ol", "class"),
+                       ("ol", "reversed")}
+
+
+@pytest.fixture(scope="module")
+def baseline() -> dict[str, set]:
+    """The shape of each page of the real project, Markdown fields left out."""
+    with project() as root:
+        result = build(root)
+        assert not result.report.errors
+        return {name: outside_markdown(root, name) for name in result.written if name.endswith(".md")}
+
+
+def outside_markdown(root: Path, name: str) -> set:
+    page = page_html(RENDERER, (root / "content" / name).read_text(encoding="utf-8"))
+    for node in page.css(MARKDOWN_CONTAINERS):
+        node.decompose()
+    return shape(page)
+
+
+def generated_pages(root: Path) -> list[str]:
+    return sorted(p.relative_to(root / "content").as_posix() for p in (root / "content").rglob("*.md")
+                  if p.read_text(encoding="utf-8").startswith("---\n# Generated"))
+
+
+@fuzz(25)
+@given(claims_with_hostile_lines())
+def test_hostile_one_line_texts_are_shown_as_text(baseline, case):
+    claims, sources = case
+    with project() as root:
+        save(root, claims)
+        save(root, sources, SOURCES)
+        result = build(root)
+        assert not result.report.errors, result.report.lines(github=False)
+        assert sorted(baseline) == generated_pages(root)
+        for name, expected in baseline.items():
+            extra = outside_markdown(root, name) - expected
+            assert not extra, f"{name}: {extra}"
+        for claim in claims["claims"]:
+            page = page_html(RENDERER, (root / "content" / "claims" / f"{claim['id']}.md").read_text(encoding="utf-8"))
+            for link in page.css("h1 a.headerlink"):
+                link.decompose()
+            assert words(page.css_first("h1").text()) == words(claim["claim"])
+            shown_claimant = page.css_first(".claim-meta strong").text()
+            assert words(shown_claimant) == words(claim.get("claimant", "auteur inconnu"))
+        for rating in claims["ratings"]:
+            page = page_html(RENDERER, (root / "content" / "verdicts" / f"{rating['id']}.md").read_text(encoding="utf-8"))
+            assert words(page.css_first("span.verdict").text()) == words(rating["label"])
+
+
+@fuzz(25)
+@given(claims_with_hostile_markdown())
+def test_hostile_markdown_gives_only_what_its_allowlist_permits(baseline, claims):
+    with project() as root:
+        save(root, claims)
+        result = build(root)
+        lines = problem_lines("\n".join(result.report.lines(github=False)))
+        assert_located(lines)
+        if result.report.errors:
+            for problem in result.report.errors:  # only what Markdown fields can be refused for
+                assert re.search(r"link|images are not allowed|nested more than|'\[' or '\]\('", problem.message), problem
+            return
+        for name, expected in baseline.items():
+            extra = outside_markdown(root, name) - expected
+            assert not extra, f"{name}: {extra}"
+            page = page_html(RENDERER, (root / "content" / name).read_text(encoding="utf-8"))
+            for container in page.css(MARKDOWN_CONTAINERS):
+                for node in container.traverse(include_text=False):
+                    assert node.tag in MARKDOWN_TAGS | {"div"}, f"{name}: <{node.tag}> in {container.html[:300]}"
+                    for attribute in node.attributes:
+                        if (node.tag, attribute) not in MARKDOWN_ATTRIBUTES and node.mem_id != container.mem_id:
+                            raise AssertionError(f"{name}: {node.tag}[{attribute}] in {container.html[:300]}")
+                    if node.tag == "a" and "href" in node.attributes:
+                        assert markup.url_scheme(node.attributes["href"] or "") in markup.ALLOWED_SCHEMES, node.html
+
+
+# --- any source text ----------------------------------------------------------------------
+
+_HTML_NEWLINES = re.compile(r"\r\n?")
+
+
+def as_shown(text: str) -> str:
+    """A text as a browser shows it from our HTML: an HTML parser turns CR LF and CR into LF and
+    drops NUL, and Python-Markdown removes the STX and ETX characters it reserves."""
+    return _HTML_NEWLINES.sub("\n", text).replace("\x00", "").replace("\x02", "").replace("\x03", "")
+
+
+@fuzz(25)
+@given(source_and_quote())
+def test_any_source_text_is_shown_whole_with_its_quote_highlighted(case):
+    text, quote = case
+    with project() as root:
+        (root / "seeds" / "fuzz.txt").write_bytes(text.encode("utf-8"))
+        sources = load(root, SOURCES)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        sources["sources"].append({"id": "fuzz", "file": "fuzz.txt", "sha256": digest})
+        save(root, sources, SOURCES)
+        claims = load(root, CLAIMS)
+        claims["claims"][0]["evidence"].append({"source": "fuzz", "quote": quote, "stance": "context"})
+        save(root, claims)
+        result = build(root)
+        assert not result.report.errors, "\n".join(result.report.lines(github=False))
+        page = page_html(RENDERER, (root / "content" / "sources" / "fuzz.md").read_text(encoding="utf-8"))
+        shown = page.css_first("div.source-text")
+        assert shown.text() == as_shown(text)
+        number = len(claims["claims"][0]["evidence"])
+        mark = page.css_first(f"mark#c-{claims['claims'][0]['id']}-{number}")
+        assert words(normalize(mark.text())) == words(normalize(as_shown(quote)))
+
