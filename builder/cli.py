@@ -28,7 +28,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     quotes = sum(len(c.evidence) for c in project.claims)
     print(
-        f"ok: {len(project.claims)} claims, {len(project.sources)} sources, {quotes} quotes found verbatim ({_summary(report)})"
+        f"ok: {len(project.claims)} claims, {len(project.sources)} sources, "
+        f"{quotes} quotes found verbatim ({_summary(report)})"
     )
     return 0
 

@@ -104,7 +104,7 @@ def _parse_directive(raw: str) -> tuple[TextDirective | None, list[str]]:
     if not raw:
         return None, ["empty directive (a stray '&' in the fragment directive?)"]
     if raw.startswith("text="):
-        return _parse_text_directive(raw[len("text="):])
+        return _parse_text_directive(raw[len("text=") :])
     if not _DIRECTIVE_NAME.match(raw):
         # What follows an unencoded '&' inside a text looks exactly like this.
         return None, [f"'{raw}' is not a directive (name=value): an unencoded '&' in a text? write %26"]
@@ -135,8 +135,12 @@ def _parse_text_directive(params: str) -> tuple[TextDirective | None, list[str]]
     if len(tokens) not in (1, 2):
         problems.append(_wrong_count_message(tokens, prefix, suffix))
         return None, problems
-    named = [("prefix", prefix), ("start", tokens[0]), ("end", tokens[1] if len(tokens) == 2 else None),
-             ("suffix", suffix)]
+    named = [
+        ("prefix", prefix),
+        ("start", tokens[0]),
+        ("end", tokens[1] if len(tokens) == 2 else None),
+        ("suffix", suffix),
+    ]
     decoded: dict[str, str] = {}
     for label, raw in named:
         if raw is None:
@@ -146,8 +150,9 @@ def _parse_text_directive(params: str) -> tuple[TextDirective | None, list[str]]
         decoded[label] = text
     if problems:
         return None, problems
-    return TextDirective(decoded["start"], decoded.get("end", ""), decoded.get("prefix", ""),
-                         decoded.get("suffix", "")), []
+    return TextDirective(
+        decoded["start"], decoded.get("end", ""), decoded.get("prefix", ""), decoded.get("suffix", "")
+    ), []
 
 
 def _wrong_count_message(tokens: list[str], prefix: str | None, suffix: str | None) -> str:
@@ -173,7 +178,9 @@ def _decode_part(label: str, raw: str) -> tuple[str, list[str]]:
         elif char in "-&,":
             problems.append(f"unencoded '{char}' in {label} '{raw}': write %{ord(char):02X}")
         else:
-            problems.append(f"character {char!r} not allowed in {label} '{raw}': percent-encode it ({encode_part(char)})")
+            problems.append(
+                f"character {char!r} not allowed in {label} '{raw}': percent-encode it ({encode_part(char)})"
+            )
     try:
         text = _unescape(raw).decode("utf-8")
     except UnicodeDecodeError:
@@ -187,7 +194,7 @@ def _unescape(raw: str) -> bytes:
     out = bytearray()
     pos = 0
     for match in _ESCAPE.finditer(raw):
-        out += raw[pos:match.start()].encode("utf-8", "surrogatepass")
+        out += raw[pos : match.start()].encode("utf-8", "surrogatepass")
         out.append(int(match.group(1), 16))
         pos = match.end()
     out += raw[pos:].encode("utf-8", "surrogatepass")

@@ -79,9 +79,14 @@ def _unique(
     kept = []
     for i, item in entries:
         ident = item["id"]
-        if ident == "index":  # verdicts/index.md and topics/index.md are the lists; MkDocs serves any index.md at its folder
-            ctx.error(doc.where((key, i, "id")), f"'index' cannot be a {kind} id: it names the list pages",
-                      hint="choose another id")
+        if (
+            ident == "index"
+        ):  # verdicts/index.md and topics/index.md are the lists; MkDocs serves any index.md at its folder
+            ctx.error(
+                doc.where((key, i, "id")),
+                f"'index' cannot be a {kind} id: it names the list pages",
+                hint="choose another id",
+            )
             continue
         if ident in first:
             earlier = doc.where((key, first[ident], "id"))
@@ -162,7 +167,7 @@ def _source(ctx: Context, doc: Document, i: int, item: dict) -> Source | None:
 def source_path(ctx: Context, doc: Document, i: int, name: str) -> Path | None:
     """The file inside seeds/, refusing anything that leads out of it."""
     where = doc.where(("sources", i, "file"))
-    seeds = (ctx.root / SEEDS).resolve()
+    seeds = ctx.root.resolve() / SEEDS  # not seeds/ resolved: seeds/ itself may be a link out of the project
     path = ctx.root / SEEDS / name
     if Path(name).is_absolute() or ".." in Path(name).parts or "/" in name or "\\" in name:
         ctx.error(
@@ -243,7 +248,9 @@ def _topics(ctx: Context, doc: Document) -> dict[str, Topic]:
 def _markdown_links(ctx: Context, doc: Document, path: tuple, text: str | None) -> None:
     too_complex = complexity_problem(text or "")
     if too_complex:  # checked first: reading the links means running Markdown on the text
-        ctx.error(doc.where(path), too_complex, hint="simplify it: lists and quotes less deeply nested, no '[' left open")
+        ctx.error(
+            doc.where(path), too_complex, hint="simplify it: lists and quotes less deeply nested, no '[' left open"
+        )
         return
     for message in link_problems(text or ""):
         ctx.error(doc.where(path), message, hint="links must be full addresses starting with https://")

@@ -42,10 +42,19 @@ def is_generated(path: Path) -> bool:
 def plan(content: Path, pages: dict[str, str], display: str = "content") -> Plan:
     """What writing `pages` into `content` would change, and what stands in the way."""
     result = Plan()
+    real = content.resolve()
     for name in sorted(pages):
         data = pages[name].encode("utf-8")
         target = content / name
-        if target.is_symlink() or (target.exists() and not target.is_file()):
+        if not _stays_inside(real, target, name):
+            result.problems.append(
+                Problem(
+                    Location(f"{display}/{name}"),
+                    "is in a folder that is a link; the builder will not write through it",
+                    hint=f"replace the link by a real folder inside {display}/",
+                )
+            )
+        elif target.is_symlink() or (target.exists() and not target.is_file()):
             result.problems.append(
                 Problem(Location(f"{display}/{name}"), "is not a regular file; the builder will not replace it")
             )
@@ -66,9 +75,21 @@ def plan(content: Path, pages: dict[str, str], display: str = "content") -> Plan
     if content.is_dir():
         for path in sorted(content.rglob("*.md")):
             name = path.relative_to(content).as_posix()
-            if name not in pages and path.is_file() and not path.is_symlink() and is_generated(path):
+            if (
+                name not in pages
+                and path.is_file()
+                and not path.is_symlink()
+                and _stays_inside(real, path, name)
+                and is_generated(path)
+            ):
                 result.stale.append(name)
     return result
+
+
+def _stays_inside(real_content: Path, path: Path, name: str) -> bool:
+    """Whether the folder of content/`name` is where it seems, not reached through a link that
+    could lead out of the project."""
+    return path.parent.resolve() == (real_content / name).parent
 
 
 def apply(content: Path, result: Plan) -> None:
@@ -95,8 +116,10 @@ def apply(content: Path, result: Plan) -> None:
 def _sweep_temporary(content: Path) -> None:
     """Temporary files left by a build that was killed before renaming them."""
     if content.is_dir():
+        real = content.resolve()
         for path in content.rglob(f".*{_TEMPORARY}*"):
-            path.unlink()
+            if _stays_inside(real, path, path.relative_to(content).as_posix()):
+                path.unlink()
 
 
 def _remove_empty_parents(content: Path, folder: Path) -> None:

@@ -25,13 +25,15 @@ from hypothesis import strategies as st
 from mkdocs.utils.yaml import yaml_load
 from selectolax.lexbor import LexborHTMLParser
 
-from builder import write
+from builder import markup, write
 
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CLAIMS, SOURCES = "claims.yaml", "seeds/sources.yaml"
 
-LOCATED = re.compile(r"(?P<file>[^\s:][^:\n]*):(?P<line>[1-9]\d*):(?P<column>[1-9]\d*): (?P<severity>error|warning): \S")
+LOCATED = re.compile(
+    r"(?P<file>[^\s:][^:\n]*):(?P<line>[1-9]\d*):(?P<column>[1-9]\d*): (?P<severity>error|warning): \S"
+)
 """The first line of every problem the builder prints about a place in a file."""
 FILE_LEVEL = re.compile(r"(?P<file>[^\s:][^:\n]*): (?P<severity>error|warning): \S")
 """A problem about a whole file (too large, cannot be read, several documents): no line to give."""
@@ -78,8 +80,13 @@ def load(root: Path, name: str = CLAIMS) -> dict:
     return yaml.safe_load((root / name).read_text(encoding="utf-8"))
 
 
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data) -> bool:
+        return True  # a value used twice is written twice: aliases are refused
+
+
 def dump(data: dict) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
 def save(root: Path, data: dict, name: str = CLAIMS) -> None:
@@ -173,6 +180,49 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+MARKDOWN_CONTAINERS = "div.summary, div.analysis, div.evidence__note, div.rating-description, ol.updates"
+"""Where the editors' Markdown fields land, rendered by the builder."""
+MARKDOWN_TAGS = markup._TAGS | {"div", "ol", "li", "time"}  # ol.updates holds each note after a <time>
+MARKDOWN_ATTRIBUTES = {("a", "href"), ("a", "title"), ("a", "rel"), ("time", "datetime")}
+
+
+def outside_markdown(page: LexborHTMLParser) -> set:
+    """The shape of a page without the Markdown fields (which may ask for emphasis and links)."""
+    for node in page.css(MARKDOWN_CONTAINERS):
+        node.decompose()
+    return shape(page)
+
+
+def markdown_overreach(page: LexborHTMLParser) -> list[str]:
+    """What the Markdown fields of a page hold beyond their allowlist."""
+    found = []
+    for container in page.css(MARKDOWN_CONTAINERS):
+        for node in container.traverse(include_text=False):
+            if node.tag not in MARKDOWN_TAGS:
+                found.append(f"<{node.tag}> in {container.html[:200]}")
+            if node.mem_id == container.mem_id:
+                continue  # the builder's own container, with its class
+            for name, value in node.attributes.items():
+                if (node.tag, name) not in MARKDOWN_ATTRIBUTES:
+                    found.append(f"{node.tag}[{name}] in {container.html[:200]}")
+                elif name == "href" and markup.url_scheme(value or "") not in markup.ALLOWED_SCHEMES:
+                    found.append(f"a[href={value!r}] in {container.html[:200]}")
+    return found
+
+
+def dangerous_attributes(page: LexborHTMLParser) -> list[str]:
+    """Event handlers, and addresses with a scheme that runs code, anywhere in a page."""
+    found = []
+    for node in page.root.traverse(include_text=False):
+        for name, value in node.attributes.items():
+            if name.lower().startswith("on"):
+                found.append(f"{node.tag}[{name}]")
+            elif name in ("href", "src", "action", "formaction") and value:
+                if markup.url_scheme(value) in ("javascript", "data", "vbscript"):
+                    found.append(f"{node.tag}[{name}={value!r}]")
+    return found
+
+
 # --- text ---------------------------------------------------------------------------------
 
 
@@ -204,10 +254,15 @@ HOSTILE = [
 ]
 
 
-def hostile_text(max_fragments: int = 6) -> st.SearchStrategy[str]:
+REFUSED_IN_MARKDOWN = {"[lien](javascript:alert(1))", "![img](https://example.org/x.png)"}
+"""Fragments that make a Markdown field an error (a javascript: link, an image)."""
+
+
+def hostile_text(max_fragments: int = 6, refused: bool = True) -> st.SearchStrategy[str]:
     """Text made of the seeds' sentences, injection fragments and arbitrary Unicode."""
+    fragments = HOSTILE if refused else [f for f in HOSTILE if f not in REFUSED_IN_MARKDOWN]
     fragment = st.one_of(
-        st.sampled_from(HOSTILE),
+        st.sampled_from(fragments),
         st.sampled_from(SENTENCES),
         st.text(max_size=12),
         st.text(st.characters(codec="utf-8"), max_size=12),
@@ -226,9 +281,10 @@ def line_text() -> st.SearchStrategy[str]:
             .filter(lambda s: s.strip()))
 
 
-def markdown_text() -> st.SearchStrategy[str]:
-    """What the schema accepts for a Markdown field, as hostile as it can be."""
-    return (hostile_text(10)
+def markdown_text(refused: bool = True) -> st.SearchStrategy[str]:
+    """What the schema accepts for a Markdown field, as hostile as it can be (`refused`: with
+    fragments that the builder refuses in a Markdown field)."""
+    return (hostile_text(10, refused)
             .map(lambda s: _NOT_IN_MARKDOWN.sub("", s)[:20000])
             .filter(lambda s: s.strip()))
 
@@ -274,16 +330,17 @@ def claims_with_hostile_markdown(draw) -> dict:
     """The real claims with every Markdown field replaced: rating descriptions, summaries,
     analyses, notes of evidence and of updates."""
     claims = copy.deepcopy(REAL_CLAIMS)
+    text = markdown_text(refused=draw(st.integers(0, 3)) == 0)  # mostly files that can build
     for rating in claims["ratings"]:
-        rating["description"] = draw(markdown_text())
+        rating["description"] = draw(text)
     for claim in claims["claims"]:
-        claim["summary"] = draw(markdown_text())
+        claim["summary"] = draw(text)
         if "analysis" in claim:
-            claim["analysis"] = draw(markdown_text())
+            claim["analysis"] = draw(text)
         for evidence in claim["evidence"]:
             if "note" in evidence:
-                evidence["note"] = draw(markdown_text())
-        claim["updates"] = [{"date": "2023-09-20", "note": draw(markdown_text())}]
+                evidence["note"] = draw(text)
+        claim["updates"] = [{"date": "2023-09-20", "note": draw(text)}]
     return claims
 
 

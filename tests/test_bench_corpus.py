@@ -11,8 +11,11 @@ from builder.pipeline import check
 
 def tree(root: Path) -> dict[str, str]:
     """Every file under root, by relative path, as the sha256 of its bytes."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_small_corpus_passes_check(tmp_path):
@@ -38,16 +41,18 @@ def test_quotes_need_the_normalizer_and_occurrence(tmp_path):
         assert hashlib.sha256((tmp_path / "seeds" / s["file"]).read_bytes()).hexdigest() == s["sha256"]
     claims = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))["claims"]
     evidence = [e for c in claims for e in c["evidence"]]
-    assert (figures["claims"], figures["sources"], figures["quotes"]) == (20, 2, 60) == (
-        len(claims), len(sources), len(evidence))
+    assert (
+        (figures["claims"], figures["sources"], figures["quotes"])
+        == (20, 2, 60)
+        == (len(claims), len(sources), len(evidence))
+    )
     assert all(normalize(e["quote"]) in normalize(texts[e["source"]]) for e in evidence)
     # Each way editors' typing differs from the source must occur.
     bridged = [e for e in evidence if e["quote"] not in texts[e["source"]]]
     assert any(e["quote"] in texts[e["source"]].replace("’", "'") for e in bridged)
     assert any(e["quote"] in texts[e["source"]].replace(NBSP, " ").replace(NNBSP, " ") for e in bridged)
     assert any("\n" in e["quote"] for e in bridged)
-    assert any("\n" in texts[e["source"]] and e["quote"] in texts[e["source"]].replace("\n", " ")
-               for e in bridged)
+    assert any("\n" in texts[e["source"]] and e["quote"] in texts[e["source"]].replace("\n", " ") for e in bridged)
     twice = [e for e in evidence if e.get("occurrence", 1) > 1]
     assert twice
     for e in twice:

@@ -18,7 +18,6 @@ import io
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -27,9 +26,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import copy_project
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from builder import cli, scaffold, write
+from builder import cli, scaffold
 from builder.load import load_yaml
 from builder.normalize import normalize
 
@@ -92,26 +92,6 @@ def example() -> str:
 
 
 # --- a copy of the project -------------------------------------------------------------------
-
-
-def copy_project(target: Path) -> Path:
-    """claims.yaml, seeds/, mkdocs.yml, overrides/ and the hand-written pages of content/."""
-    for name in ("claims.yaml", "mkdocs.yml"):
-        shutil.copy2(ROOT / name, target / name)
-    for folder in ("seeds", "overrides"):
-        shutil.copytree(ROOT / folder, target / folder)
-    content = ROOT / "content"
-    for path in content.rglob("*"):
-        if not path.is_file() or path.name in write.RESERVED:
-            continue
-        if path.suffix == ".md" and write.is_generated(path):
-            continue
-        destination = target / "content" / path.relative_to(content)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
-    # mkdocs.yml names its hook by path; the package itself is the installed one.
-    (target / "builder").symlink_to(ROOT / "builder", target_is_directory=True)
-    return target
 
 
 def append(path: Path, text: str) -> None:

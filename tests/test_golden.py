@@ -38,8 +38,12 @@ MAX_DIFF_LINES = 60
 
 def _diff(name: str, expected: bytes, actual: bytes) -> str:
     try:
-        lines = difflib.unified_diff(expected.decode().splitlines(keepends=True),
-                                     actual.decode().splitlines(keepends=True), f"expected/{name}", f"generated/{name}")
+        lines = difflib.unified_diff(
+            expected.decode().splitlines(keepends=True),
+            actual.decode().splitlines(keepends=True),
+            f"expected/{name}",
+            f"generated/{name}",
+        )
     except UnicodeDecodeError:
         return f"{name}: binary content differs\n"
     lines = list(lines)
@@ -75,9 +79,12 @@ def test_generated_pages_match_the_expected_ones(name, tmp_path):
     assert result.report.lines(github=False) == [], "a golden case must build without any problem"
     reports = compare(expected, actual)
     if reports:
-        pytest.fail(f"{len(reports)} difference(s) in case '{name}':\n\n" + "\n".join(reports)
-                    + f"\nIf the change is deliberate: {REFRESH} {name}, then review `git diff tests/cases`.",
-                    pytrace=False)
+        pytest.fail(
+            f"{len(reports)} difference(s) in case '{name}':\n\n"
+            + "\n".join(reports)
+            + f"\nIf the change is deliberate: {REFRESH} {name}, then review `git diff tests/cases`.",
+            pytrace=False,
+        )
 
 
 @pytest.mark.parametrize("name", case_names())
@@ -96,8 +103,12 @@ def test_the_cases_hold_what_they_are_for():
     written for: check them on the model, so that an edit to a case cannot quietly drop one."""
     tricky, report = pipeline.check(CASES / "tricky")
     assert tricky is not None, report.lines(github=False)
-    spans = {e.anchor: (e.passage.start, e.passage.end) for c in tricky.claims for e in c.evidence
-             if e.source.id == "texte-piege"}
+    spans = {
+        e.anchor: (e.passage.start, e.passage.end)
+        for c in tricky.claims
+        for e in c.evidence
+        if e.source.id == "texte-piege"
+    }
     pairs = [(a, b) for a in spans.values() for b in spans.values() if a < b]
     assert any(a[0] < b[0] < a[1] < b[1] for a, b in pairs), "overlapping quotes"
     # a < b as tuples: b starts later and ends inside a, or both start together and a ends first

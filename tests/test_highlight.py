@@ -31,9 +31,22 @@ from selectolax.lexbor import LexborHTMLParser
 from builder.highlight import Highlight, highlight
 
 SPECIAL = tuple("*_#->< [](){}!`\\|.1&;\"'’«»\u00a0\u202f\n\r\t\x00") + (
-    "&amp;", "&lt;", "<b>", "</mark>", "1. ", "\n- ", "\n# ", "\n> ", "-->", "<!--", "<![CDATA[", "&#10;")
-texts = st.lists(st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(SPECIAL)),
-                 max_size=40).map("".join)
+    "&amp;",
+    "&lt;",
+    "<b>",
+    "</mark>",
+    "1. ",
+    "\n- ",
+    "\n# ",
+    "\n> ",
+    "-->",
+    "<!--",
+    "<![CDATA[",
+    "&#10;",
+)
+texts = st.lists(st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(SPECIAL)), max_size=40).map(
+    "".join
+)
 BACK_LINK = '<a class="cited-by" href="../../claims/x/#preuve-1" aria-label="{}"></a>'
 
 
@@ -101,10 +114,15 @@ def cases(draw, carriage_returns=True):
     if n == 0:
         return text, [], []
     points = sorted(draw(st.sets(st.integers(0, n), min_size=2, max_size=5)))
-    pairs = draw(st.lists(st.tuples(st.sampled_from(points), st.sampled_from(points))
-                          .map(sorted).filter(lambda p: p[0] < p[1]), max_size=6))
-    spans = [Highlight(start, end, f"c-claim-{k}", BACK_LINK.format(f"cité {k}"))
-             for k, (start, end) in enumerate(pairs, 1)]
+    pairs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(points), st.sampled_from(points)).map(sorted).filter(lambda p: p[0] < p[1]),
+            max_size=6,
+        )
+    )
+    spans = [
+        Highlight(start, end, f"c-claim-{k}", BACK_LINK.format(f"cité {k}")) for k, (start, end) in enumerate(pairs, 1)
+    ]
     offsets = sorted(draw(st.sets(st.integers(0, n - 1), max_size=3)))
     markers = [(at, f'<span class="article-start" id="article-{k}"></span>') for k, at in enumerate(offsets, 1)]
     return text, spans, markers
@@ -115,7 +133,7 @@ def check(text: str, spans: list[Highlight], markers: list[tuple[int, str]], par
     assert parsed.text == text
     for span in spans:
         assert parsed.ids.get(span.anchor) == [span.start], span
-        assert "".join(parsed.cited.get(span.anchor, [])) == text[span.start:span.end], span
+        assert "".join(parsed.cited.get(span.anchor, [])) == text[span.start : span.end], span
     assert set(parsed.cited) == {span.anchor for span in spans}
     for k, (at, _) in enumerate(markers, 1):
         assert parsed.ids.get(f"article-{k}") == [at]
@@ -126,8 +144,7 @@ def check(text: str, spans: list[Highlight], markers: list[tuple[int, str]], par
 
 def test_one_passage():
     out = highlight("Aucun accord n'a été signé.", [Highlight(6, 12, "c-a-1")])
-    assert out == ('Aucun <mark class="citation" id="c-a-1" data-citation="c-a-1">accord</mark>'
-                   " n'a été signé.")
+    assert out == ('Aucun <mark class="citation" id="c-a-1" data-citation="c-a-1">accord</mark> n\'a été signé.')
 
 
 def test_overlapping_passages_are_cut_and_both_kept_whole():
@@ -186,7 +203,7 @@ def test_a_browser_parser_reads_the_same_text_and_marks(case):
     for span in spans:
         assert len(tree.css(f'[id="{span.anchor}"]')) == 1
         pieces = tree.css(f'mark[data-citation="{span.anchor}"]')
-        assert "".join(piece.text(deep=True) for piece in pieces) == _browser_text(text[span.start:span.end])
+        assert "".join(piece.text(deep=True) for piece in pieces) == _browser_text(text[span.start : span.end])
 
 
 @pytest.mark.parametrize("count", [1, 2, 7])

@@ -23,6 +23,7 @@ FAST = FetchPolicy(timeout=0.5, retries=1, backoff=0.05, max_retry_after=2.0, pe
 # No traffic but to loopback
 # ---------------------------------------------------------------------------------------------
 
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -75,8 +76,9 @@ def no_outside_attempt(loopback_only):
 # The local server
 # ---------------------------------------------------------------------------------------------
 
+
 class Handler(BaseHTTPRequestHandler):
-    server: "Server"
+    server: Server
 
     def do_HEAD(self):
         self.answer(body=False)
@@ -214,14 +216,18 @@ def test_each_kind_of_answer(server, sent, tmp_path):
         f"index.html: {server.base}/hang: timed out after 2 tries (0.5 s each)",
     ]
     assert notes[0] == "external: 6 URLs checked: 3 ok, 1 redirected, 2 broken (0 from cache)"
-    assert server.requests() == Counter({
-        "HEAD /ok": 2,  # once for /ok, once at the end of /moved's redirect
-        "HEAD /moved": 1,
-        "HEAD /gone": 1, "GET /gone": 1,  # a HEAD 404 is confirmed by GET
-        "HEAD /busy": 2,  # 429, then 200 after the Retry-After
-        "HEAD /hang": 2,  # a timeout, one retry
-        "HEAD /nohead": 1, "GET /nohead": 1,  # 405 to HEAD: GET
-    })
+    assert server.requests() == Counter(
+        {
+            "HEAD /ok": 2,  # once for /ok, once at the end of /moved's redirect
+            "HEAD /moved": 1,
+            "HEAD /gone": 1,
+            "GET /gone": 1,  # a HEAD 404 is confirmed by GET
+            "HEAD /busy": 2,  # 429, then 200 after the Retry-After
+            "HEAD /hang": 2,  # a timeout, one retry
+            "HEAD /nohead": 1,
+            "GET /nohead": 1,  # 405 to HEAD: GET
+        }
+    )
     assert as_paths(sent, server.base) == server.requests(), "a request went somewhere else"
 
 
@@ -285,13 +291,12 @@ def test_per_host_politeness(server, tmp_path):
     assert server.max_in_flight <= 2
     starts = sorted(t for method, path, t in server.log if path.startswith("/slow/"))
     assert len(starts) == 6
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.09
+    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) >= 0.09
 
 
 def test_cli_summary_and_exit_code(server, sent, tmp_path, capsys):
     site = site_linking(tmp_path, server.base, ["/ok", "/gone"])
-    code = main([str(site), "--external", "--cache", str(tmp_path / "c.json"), "--timeout", "1",
-                 "--host-delay", "0"])
+    code = main([str(site), "--external", "--cache", str(tmp_path / "c.json"), "--timeout", "1", "--host-delay", "0"])
     out = capsys.readouterr().out.splitlines()
     assert code == 1
     assert out == [

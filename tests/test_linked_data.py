@@ -21,10 +21,20 @@ from builder.render import render
 from builder.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = Settings(site_url="https://verif.example.org/kim-poutine/", site_name="Vérif test", organisation="Vérif test")
+SETTINGS = Settings(
+    site_url="https://verif.example.org/kim-poutine/", site_name="Vérif test", organisation="Vérif test"
+)
 VOCABULARY = {
-    "https://schema.org", "ClaimReview", "Rating", "Claim", "Organization", "Person", "CreativeWork",
-    "DataFeed", "DataFeedItem", "fr",
+    "https://schema.org",
+    "ClaimReview",
+    "Rating",
+    "Claim",
+    "Organization",
+    "Person",
+    "CreativeWork",
+    "DataFeed",
+    "DataFeedItem",
+    "fr",
 }
 
 
@@ -98,9 +108,24 @@ def test_no_value_is_invented(project):
     allowed |= {f"{SETTINGS.site_url}claims/{c.id}/" for c in project.claims}
     allowed |= {f"{SETTINGS.site_url}sources/{s.id}/" for s in project.sources}
     allowed |= {a.title for s in project.sources for a in s.articles}
-    keys = {"url", "claimReviewed", "datePublished", "author", "name", "reviewRating", "ratingValue", "bestRating",
-            "worstRating", "alternateName", "ratingExplanation", "itemReviewed", "appearance", "headline",
-            "publisher", "inLanguage"}
+    keys = {
+        "url",
+        "claimReviewed",
+        "datePublished",
+        "author",
+        "name",
+        "reviewRating",
+        "ratingValue",
+        "bestRating",
+        "worstRating",
+        "alternateName",
+        "ratingExplanation",
+        "itemReviewed",
+        "appearance",
+        "headline",
+        "publisher",
+        "inLanguage",
+    }
     for claim in project.claims:
         review = linked_data.claim_review(project, claim, SETTINGS)
         for text in _strings(review):
@@ -117,8 +142,9 @@ def test_unknown_claimant_and_date_are_left_out(tmp_path):
     target.pop("claimant_type", None)
     target.pop("claim_date", None)
     # Our own loader keeps dates as text; safe_load made them dates: write them back as text.
-    (tmp_path / "claims.yaml").write_text(yaml.safe_dump(json.loads(json.dumps(data, default=str)), allow_unicode=True),
-                                          encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(
+        yaml.safe_dump(json.loads(json.dumps(data, default=str)), allow_unicode=True), encoding="utf-8"
+    )
     found, report = pipeline.check(tmp_path)
     assert found is not None, "\n".join(report.lines(github=False))
     claim = next(c for c in found.claims if c.id == target["id"])
@@ -135,7 +161,7 @@ def test_data_feed_holds_every_claim_review(project):
     assert feed["url"] == SETTINGS.site_url + "claimreview.json"
     items = feed["dataFeedElement"]
     assert len(items) == len(project.claims)
-    for element, review in zip(items, reviews):
+    for element, review in zip(items, reviews, strict=True):
         assert element["@type"] == "DataFeedItem"
         assert element["item"] == {k: v for k, v in review.items() if k != "@context"}
     assert feed["dateModified"] == max(c.reviewed for c in project.claims)

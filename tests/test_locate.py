@@ -30,7 +30,7 @@ def index(text: str, articles: tuple[Article, ...] = ()) -> SourceIndex:
 def found(text: str, quote: str, occurrence: int | None = None) -> Found:
     result = index(text).locate(quote, occurrence)
     assert isinstance(result, Found), result
-    assert text[result.passage.start:result.passage.end] == result.passage.text
+    assert text[result.passage.start : result.passage.end] == result.passage.text
     return result
 
 
@@ -91,7 +91,7 @@ def test_occurrence_two():
     text = "Aucun accord n’a été signé. Plus tard : aucun accord n’a été signé, redit-il.\nAucun accord n'a été signé"
     first, second = "aucun accord n’a été signé", "aucun accord n'a été signé"
     plain = normalize(second)
-    at = [i for i in range(len(text)) if normalize(text[i:i + len(first)]) == plain]
+    at = [i for i in range(len(text)) if normalize(text[i : i + len(first)]) == plain]
     assert len(at) == 1  # case is not folded: the capitalised ones are other sentences
     result = found(text, second)
     assert (result.passage.start, result.occurrences) == (at[0], 1)
@@ -126,9 +126,11 @@ def test_too_short():
 
 
 def test_not_found_shows_the_closest_passage_and_the_differences():
-    text = ("Le président russe a reçu son homologue.\n"
-            "Vladimir Poutine a promis d’aider la Corée du Nord à construire des satellites.\n"
-            "La visite a duré deux jours.")
+    text = (
+        "Le président russe a reçu son homologue.\n"
+        "Vladimir Poutine a promis d’aider la Corée du Nord à construire des satellites.\n"
+        "La visite a duré deux jours."
+    )
     result = index(text).locate("Poutine a promis d'aider la Corée du Sud à construire", None)
     assert isinstance(result, NotFound)
     assert result.closest == "Poutine a promis d'aider la Corée du Nord à construire"
@@ -144,8 +146,9 @@ def test_not_found_with_a_word_left_out_shows_it_as_an_addition():
     result = index(text).locate("Moscou fournira à Pyongyang une technologie de pointe", None)
     assert isinstance(result, NotFound)
     assert result.closest == "Moscou fournirait à Pyongyang une technologie satellitaire de pointe"
-    assert result.differences == ("Moscou [-fournira-] {+fournirait+} à Pyongyang une technologie "
-                                  "{+satellitaire+} de pointe")
+    assert result.differences == (
+        "Moscou [-fournira-] {+fournirait+} à Pyongyang une technologie {+satellitaire+} de pointe"
+    )
 
 
 def test_not_found_with_a_changed_first_word_shows_no_word_before_it():
@@ -171,14 +174,17 @@ def test_word_diff_marks():
 # --- articles ----------------------------------------------------------------------------------
 
 
-BUNDLE = ("Premier titre\nLe Kremlin dément tout accord signé.\n"
-          "Second titre\nPoutine promet des satellites à Kim.\n")
+BUNDLE = "Premier titre\nLe Kremlin dément tout accord signé.\nSecond titre\nPoutine promet des satellites à Kim.\n"
 
 
 def bundle() -> Source:
     first, second = BUNDLE.index("Premier titre"), BUNDLE.index("Second titre")
-    return Source(id="recueil", file="r.txt", text=BUNDLE,
-                  articles=(Article("Premier titre", first), Article("Second titre", second)))
+    return Source(
+        id="recueil",
+        file="r.txt",
+        text=BUNDLE,
+        articles=(Article("Premier titre", first), Article("Second titre", second)),
+    )
 
 
 def test_quote_is_attributed_to_its_article():
@@ -206,17 +212,29 @@ def write_project(root: Path, text: str, evidence: list[dict], articles: list[di
     source = {"id": "texte", "file": "t.txt", "sha256": hashlib.sha256(text.encode()).hexdigest()}
     if articles:
         source["articles"] = articles
-    (root / "seeds" / "sources.yaml").write_text(yaml.safe_dump({"sources": [source]}, allow_unicode=True),
-                                                 encoding="utf-8")
+    (root / "seeds" / "sources.yaml").write_text(
+        yaml.safe_dump({"sources": [source]}, allow_unicode=True), encoding="utf-8"
+    )
     claims = {
-        "ratings": [{"id": "faux", "label": "Faux", "value": 1, "description": "Faux."},
-                    {"id": "vrai", "label": "Vrai", "value": 2, "description": "Vrai."}],
-        "claims": [{"id": "une-affirmation", "claim": "Une affirmation", "verdict": "vrai", "summary": "Résumé.",
-                    "reviewed": "2023-09-18", "evidence": evidence}],
+        "ratings": [
+            {"id": "faux", "label": "Faux", "value": 1, "description": "Faux."},
+            {"id": "vrai", "label": "Vrai", "value": 2, "description": "Vrai."},
+        ],
+        "claims": [
+            {
+                "id": "une-affirmation",
+                "claim": "Une affirmation",
+                "verdict": "vrai",
+                "summary": "Résumé.",
+                "reviewed": "2023-09-18",
+                "evidence": evidence,
+            }
+        ],
     }
     # Block style, one key a line: the messages' line numbers below depend on this layout.
-    (root / "claims.yaml").write_text(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False, width=1000),
-                                      encoding="utf-8")
+    (root / "claims.yaml").write_text(
+        yaml.safe_dump(claims, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8"
+    )
     return root
 
 
@@ -248,9 +266,15 @@ def test_message_for_a_quote_not_found(tmp_path):
 
 def test_message_for_a_quote_across_two_articles(tmp_path):
     quote = "accord signé. Second titre"
-    root = write_project(tmp_path, BUNDLE, [{"source": "texte", "quote": quote, "stance": "supports"}],
-                         articles=[{"title": "Le premier", "first_line": "Premier titre"},
-                                   {"title": "Le second", "first_line": "Second titre"}])
+    root = write_project(
+        tmp_path,
+        BUNDLE,
+        [{"source": "texte", "quote": quote, "stance": "supports"}],
+        articles=[
+            {"title": "Le premier", "first_line": "Premier titre"},
+            {"title": "Le second", "first_line": "Second titre"},
+        ],
+    )
     assert problems(root) == [
         f"claims.yaml:{quote_line(root, quote)}:12: error: quote runs across two articles of 'texte': "
         "'Le premier' and 'Le second'\n    quote from one article only"
@@ -259,8 +283,9 @@ def test_message_for_a_quote_across_two_articles(tmp_path):
 
 def test_message_for_an_occurrence_beyond_the_count(tmp_path):
     text = "un accord signé, puis un accord signé.\n"
-    root = write_project(tmp_path, text, [{"source": "texte", "quote": "un accord signé", "stance": "supports",
-                                           "occurrence": 3}])
+    root = write_project(
+        tmp_path, text, [{"source": "texte", "quote": "un accord signé", "stance": "supports", "occurrence": 3}]
+    )
     lines = (root / "claims.yaml").read_text(encoding="utf-8").splitlines()
     line = next(n for n, text in enumerate(lines, 1) if "occurrence: 3" in text)
     assert problems(root) == [
@@ -271,8 +296,9 @@ def test_message_for_an_occurrence_beyond_the_count(tmp_path):
 
 def test_typography_differences_pass_the_check(tmp_path):
     text = "Il a dit\u00a0: «\u00a0l’accord n’est pas signé\u00a0».\n"
-    root = write_project(tmp_path, text, [{"source": "texte", "quote": "« l'accord n'est pas signé »",
-                                           "stance": "supports"}])
+    root = write_project(
+        tmp_path, text, [{"source": "texte", "quote": "« l'accord n'est pas signé »", "stance": "supports"}]
+    )
     assert problems(root) == []
 
 
@@ -293,7 +319,8 @@ def retyped_passages(draw):
     start = sum(len(w) + len(s) for w, s in tokens[:first])
     end = sum(len(w) + len(s) for w, s in tokens[:last]) + len(tokens[last][0])
     retyped = draw(st.sampled_from([" ", "\u00a0", "  "])).join(
-        w.replace("’", "'") if draw(st.booleans()) else w.replace("'", "’") for w, _ in tokens[first:last + 1])
+        w.replace("’", "'") if draw(st.booleans()) else w.replace("'", "’") for w, _ in tokens[first : last + 1]
+    )
     return text, start, end, retyped
 
 

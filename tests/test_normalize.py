@@ -52,33 +52,47 @@ characters = st.one_of(
 # Multi-character pieces that single characters drawn at random almost never line up: a
 # white-space character carrying a mark, decomposed letters (which take a text out of NFC,
 # onto the normalizer's slow path), jamo that NFC composes into one syllable.
-PIECES = ("e\u0301", "\u00a0\u0301", " \u0327", "\n\u0308", "\u1100\u1161", "\u1100\u1161\u11a8",
-          "\u0b47\u0b3e", "\u0b47\u0b56", "a\u0323\u0302", "a\u0302\u0323", "\u0f73\u0301", "’\u0301")
+PIECES = (
+    "e\u0301",
+    "\u00a0\u0301",
+    " \u0327",
+    "\n\u0308",
+    "\u1100\u1161",
+    "\u1100\u1161\u11a8",
+    "\u0b47\u0b3e",
+    "\u0b47\u0b56",
+    "a\u0323\u0302",
+    "a\u0302\u0323",
+    "\u0f73\u0301",
+    "’\u0301",
+)
 texts = st.lists(st.one_of(characters, st.sampled_from(PIECES)), max_size=40).map("".join)
 
 
 def boundaries(normalized) -> list[int]:
     n = len(normalized.text)
-    return [k for k in range(n + 1)
-            if k in (0, n) or normalized.to_original(k - 1) < normalized.to_original(k)]
+    return [k for k in range(n + 1) if k in (0, n) or normalized.to_original(k - 1) < normalized.to_original(k)]
 
 
 # --- examples: what the SPEC says, one rule at a time --------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("l’accord", "l'accord"),
-    ("l‘accord l‛accord lʼaccord", "l'accord l'accord l'accord"),
-    ("“Aucun accord” „signé“", '"Aucun accord" "signé"'),
-    ("«\u00a0Aucun accord\u00a0»", "« Aucun accord »"),  # guillemets stay, NBSP is a space
-    ("un\u202faccord", "un accord"),  # narrow no-break space
-    ("un \n\t\u2003 accord", "un accord"),  # one run, one space
-    ("un\r\naccord", "un accord"),
-    ("  au bord  ", " au bord "),  # runs at the edges become one space, not nothing
-    ("Corée", "Corée"),  # NFD -> NFC
-    ("Aucun Accord", "Aucun Accord"),  # no case folding
-    ("Kim Jong-un", "Kim Jong-un"),  # dashes are not quotes
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("l’accord", "l'accord"),
+        ("l‘accord l‛accord lʼaccord", "l'accord l'accord l'accord"),
+        ("“Aucun accord” „signé“", '"Aucun accord" "signé"'),
+        ("«\u00a0Aucun accord\u00a0»", "« Aucun accord »"),  # guillemets stay, NBSP is a space
+        ("un\u202faccord", "un accord"),  # narrow no-break space
+        ("un \n\t\u2003 accord", "un accord"),  # one run, one space
+        ("un\r\naccord", "un accord"),
+        ("  au bord  ", " au bord "),  # runs at the edges become one space, not nothing
+        ("Corée", "Corée"),  # NFD -> NFC
+        ("Aucun Accord", "Aucun Accord"),  # no case folding
+        ("Kim Jong-un", "Kim Jong-un"),  # dashes are not quotes
+    ],
+)
 def test_normalization_rules(text, expected):
     assert normalize(text) == expected
     assert normalize_with_origin(text).text == expected

@@ -7,33 +7,18 @@ change breaks), then the text edit itself on many layouts of sources.yaml throug
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bad_inputs import ANNONCE, CLAIMS, DEMENTI, MINI, SOURCES, at
+from helpers import run_builder as run
 
 from builder import pin
 from builder.problems import Location, Problem
 
 OLD_ANNONCE = "18532a2aafd2dfd61c9db77ab21fbe6a9fe5734133a05aed63c58dde3a8414e3"
 OLD_DEMENTI = "581bb04f5ba81c70b354ea70172c54e9f678abdb8acc705b22b1eaab7b0bc268"
-
-
-def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    done = subprocess.run(
-        [sys.executable, "-m", "builder", "--root", str(root), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
 
 
 def sha(path: Path) -> str:

@@ -64,8 +64,14 @@ class Built:
 
 def _mkdocs(root: Path, site: Path) -> None:
     env = {**os.environ, "SITE_URL": SITE_URL, "NO_MKDOCS_2_WARNING": "1"}
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, f"mkdocs build --strict failed in {root}:\n{done.stdout}\n{done.stderr}"
 
 
@@ -234,8 +240,10 @@ def _ancestor_marks(node, container) -> list[str]:
 def first_difference(expected: str, actual: str) -> str:
     pairs = enumerate(zip(expected, actual, strict=False))
     at = next((i for i, (a, b) in pairs if a != b), min(len(expected), len(actual)))
-    return (f"first difference at {at} (lengths {len(expected)} and {len(actual)}):\n"
-            f"  file: {expected[max(at - 40, 0):at + 40]!r}\n  page: {actual[max(at - 40, 0):at + 40]!r}")
+    return (
+        f"first difference at {at} (lengths {len(expected)} and {len(actual)}):\n"
+        f"  file: {expected[max(at - 40, 0) : at + 40]!r}\n  page: {actual[max(at - 40, 0) : at + 40]!r}"
+    )
 
 
 # --- source pages ----------------------------------------------------------------------------
@@ -250,12 +258,15 @@ def test_source_pages_show_the_whole_source_text(site):
         assert shown == containers[0].text(deep=True)
         original = source_text(site.root, source)
         no_space = re.compile(r"\s+")
-        assert no_space.sub("", shown) == no_space.sub("", original), \
-            f"{sid}: characters differ\n" + first_difference(no_space.sub("", original), no_space.sub("", shown))
-        assert collapse(shown) == collapse(original), \
-            f"{sid}: word boundaries differ\n" + first_difference(collapse(original), collapse(shown))
-        assert shown == browser_newlines(original), \
-            f"{sid}: white space differs\n" + first_difference(browser_newlines(original), shown)
+        assert no_space.sub("", shown) == no_space.sub("", original), f"{sid}: characters differ\n" + first_difference(
+            no_space.sub("", original), no_space.sub("", shown)
+        )
+        assert collapse(shown) == collapse(original), f"{sid}: word boundaries differ\n" + first_difference(
+            collapse(original), collapse(shown)
+        )
+        assert shown == browser_newlines(original), f"{sid}: white space differs\n" + first_difference(
+            browser_newlines(original), shown
+        )
 
 
 def test_every_cited_passage_is_highlighted_where_it_stands(site):
@@ -274,7 +285,7 @@ def test_every_cited_passage_is_highlighted_where_it_stands(site):
             assert marks[0].tag == "mark" and "citation" in marks[0].attributes.get("class", "").split()
             assert cited[anchor] == browser_newlines(quote.passage), anchor
             # The mark starts where the asked occurrence stands, not at another one.
-            assert starts[anchor] == len(browser_newlines(text[:quote.start])), anchor
+            assert starts[anchor] == len(browser_newlines(text[: quote.start])), anchor
 
 
 def test_every_highlight_links_back_to_its_claim(site):

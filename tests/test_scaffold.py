@@ -12,13 +12,13 @@ import os
 import pty
 import shutil
 import subprocess
-import sys
 import tempfile
 import termios
 from pathlib import Path
 
 import pytest
 from bad_inputs import CLAIMS, DEMENTI, MINI, at, repin
+from helpers import run_builder as run
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,20 +36,6 @@ OPTIONS = [
     "--stance",
     "contradicts",
 ]
-
-
-def run(root: Path, *args: str, stdin: int | None = subprocess.DEVNULL) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    done = subprocess.run(
-        [sys.executable, "-m", "builder", "--root", str(root), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        stdin=stdin,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import copy_project
 
-from builder import write
 from builder.load import load_yaml
 
 pytestmark = pytest.mark.slow
@@ -35,25 +34,6 @@ MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
 BUILDING = "Building documentation"
 SETTLED = 4.0
 """Seconds without a new build after which the server counts as idle (the watcher polls every 0.5 s)."""
-
-
-def copy_project(target: Path) -> Path:
-    """claims.yaml, seeds/, mkdocs.yml, overrides/ and the hand-written pages of content/."""
-    target.mkdir()
-    for name in ("claims.yaml", "mkdocs.yml"):
-        shutil.copy2(ROOT / name, target / name)
-    for folder in ("seeds", "overrides"):
-        shutil.copytree(ROOT / folder, target / folder)
-    content = ROOT / "content"
-    for path in content.rglob("*"):
-        if not path.is_file() or path.name in write.RESERVED or (path.suffix == ".md" and write.is_generated(path)):
-            continue
-        destination = target / "content" / path.relative_to(content)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, destination)
-    # mkdocs.yml names its hook by path; the package itself is the installed one.
-    (target / "builder").symlink_to(ROOT / "builder", target_is_directory=True)
-    return target
 
 
 def free_port() -> int:

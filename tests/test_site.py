@@ -54,7 +54,7 @@ def test_each_claim_page_has_exactly_one_claimreview_in_its_head(real_site):
     for claim in claims_of(real_site.root):
         reviews = claim_reviews(page(page_file(real_site.site, f"claims/{claim['id']}/")))
         assert len(reviews) == 1, f"{claim['id']}: {len(reviews)} ClaimReview"
-        (where, review), = reviews
+        ((where, review),) = reviews
         assert where == "head"
         assert review["@context"] == "https://schema.org"
         assert review["url"] == f"{SITE_URL}claims/{claim['id']}/"

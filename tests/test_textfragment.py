@@ -26,8 +26,10 @@ def only_directive(fragment: str) -> TextDirective:
 def test_spec_examples():
     assert text_fragment("an example text fragment") == ":~:text=an%20example%20text%20fragment"
     assert text_fragment("an example", "text fragment") == ":~:text=an%20example,text%20fragment"
-    assert (text_fragment("an example", prefix="this is", suffix="text fragment")
-            == ":~:text=this%20is-,an%20example,-text%20fragment")
+    assert (
+        text_fragment("an example", prefix="this is", suffix="text fragment")
+        == ":~:text=this%20is-,an%20example,-text%20fragment"
+    )
 
 
 def test_syntax_characters_are_encoded():
@@ -91,15 +93,21 @@ def test_raw_spaces_and_accents_are_what_browsers_escape_themselves():
         (":~:text=a,", "empty part in text directive (',,' or a ',' at either end)"),
         (":~:text=-,a", "empty prefix in text directive"),
         (":~:text=a,-", "empty suffix in text directive"),
-        (":~:text=a,b,c,d,e",
-         "text directive has 5 comma-separated parts (at most 4: prefix-,start,end,-suffix);"
-         " an unencoded ',' in a text? write %2C"),
-        (":~:text=prefix,start,end,-suffix",
-         "text directive has 3 texts between prefix and suffix (at most start and end);"
-         " a prefix needs a trailing '-' ('prefix-,start'), a ',' in a text must be %2C"),
-        (":~:text=pre-,a,b,suffix",
-         "text directive has 3 texts between prefix and suffix (at most start and end);"
-         " a suffix needs a leading '-' ('start,-suffix'), a ',' in a text must be %2C"),
+        (
+            ":~:text=a,b,c,d,e",
+            "text directive has 5 comma-separated parts (at most 4: prefix-,start,end,-suffix);"
+            " an unencoded ',' in a text? write %2C",
+        ),
+        (
+            ":~:text=prefix,start,end,-suffix",
+            "text directive has 3 texts between prefix and suffix (at most start and end);"
+            " a prefix needs a trailing '-' ('prefix-,start'), a ',' in a text must be %2C",
+        ),
+        (
+            ":~:text=pre-,a,b,suffix",
+            "text directive has 3 texts between prefix and suffix (at most start and end);"
+            " a suffix needs a leading '-' ('start,-suffix'), a ',' in a text must be %2C",
+        ),
         (":~:text=-only-", "text directive has no start text (only a prefix and/or suffix)"),
         (":~:text=a&%20Jerry", "'%20Jerry' is not a directive (name=value): an unencoded '&' in a text? write %26"),
         (":~:txet=abc", "unknown directive 'txet=' (browsers ignore it; did you mean 'text='?)"),

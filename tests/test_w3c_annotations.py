@@ -14,7 +14,6 @@ import copy
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -23,9 +22,9 @@ from unittest.mock import patch
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-import yaml
-
 import w3c_annotations as w3c
+import yaml
+from helpers import copy_project
 from w3c_annotations import (
     PROJECT_ROOT,
     Failure,
@@ -120,10 +119,20 @@ def test_pass_and_continue_reports_but_does_not_fail(suite):
 
 @pytest.mark.parametrize(
     ("compare", "document", "fails"),
-    [("or", {"id": "x"}, False), ("or", {}, True), ("and", {"id": "x"}, True), ("and", {"id": "x", "type": "t"}, False)],
+    [
+        ("or", {"id": "x"}, False),
+        ("or", {}, True),
+        ("and", {"id": "x"}, True),
+        ("and", {"id": "x", "type": "t"}, False),
+    ],
 )
 def test_condition_object_combines_children(suite, compare, document, fails):
-    condition = {"id": "cond", "title": "cond", "compareWith": compare, "assertions": [_inline(HAS_ID), _inline(HAS_TYPE)]}
+    condition = {
+        "id": "cond",
+        "title": "cond",
+        "compareWith": compare,
+        "assertions": [_inline(HAS_ID), _inline(HAS_TYPE)],
+    }
     report = evaluate_assertions([condition], document, suite=suite)
     assert bool(report.failures) is fails
     # Children are judged only through the aggregate (see _condition_outcome).
@@ -214,7 +223,9 @@ def _sample_names(kind: str, *, annotations: bool | None = None) -> list:
     except SuiteMissing:
         return [pytest.param("missing", id="suite-missing")]
     names = []
-    for path in sorted(folder.glob("*.json"), key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p.name)]):
+    for path in sorted(
+        folder.glob("*.json"), key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", p.name)]
+    ):
         if annotations is not None:
             is_annotation = json.loads(path.read_text(encoding="utf-8")).get("type") == "Annotation"
             if is_annotation is not annotations:
@@ -257,8 +268,11 @@ def test_correct_annotation_sample_passes_the_musts(suite, name):
 
 
 def test_only_the_three_stale_samples_use_dropped_target_types(suite):
-    stale = {name for name in _sample_names("correct", annotations=True)
-             if _expected_sample_failures(_load_sample(suite, "correct", name))}
+    stale = {
+        name
+        for name in _sample_names("correct", annotations=True)
+        if _expected_sample_failures(_load_sample(suite, "correct", name))
+    }
     assert stale == {"anno11.json", "anno12.json", "anno13.json"}
 
 
@@ -283,7 +297,16 @@ def test_correct_collection_and_page_samples_are_well_formed(suite, name):
 # the optional assertion flags the defect and stops flagging it once the defect is fixed.
 INCORRECT = {
     "anno1.json": ("not JSON", "parse", None),
-    "anno2.json": ("empty object", "must", {"3.1-annotationContextValidated.json", "3.1-annotationIdValidated.json", "3.1-annotationTypeValidated.json", "3.1-targetKeyFound.json"}),
+    "anno2.json": (
+        "empty object",
+        "must",
+        {
+            "3.1-annotationContextValidated.json",
+            "3.1-annotationIdValidated.json",
+            "3.1-annotationTypeValidated.json",
+            "3.1-targetKeyFound.json",
+        },
+    ),
     "anno3.json": ("no context", "must", {"3.1-annotationContextValidated.json"}),
     "anno4.json": ("bad context", "must", {"3.1-annotationContextValidated.json"}),
     "anno5.json": ("bad context", "must", {"3.1-annotationContextValidated.json"}),
@@ -306,11 +329,23 @@ INCORRECT = {
     "anno20.json": ("bad bodyValue", "must", {"3.2.5-bodyValueValidated.json"}),
     "anno21.json": ("bad bodyValue", "must", {"3.2.5-bodyValueValidated.json"}),
     "anno22.json": ("too many composite types", "must", {"3.2-bodyObjectsRecognized.json"}),
-    "anno23.json": ("too many processing languages", "optional", ({"3.2.1-bodyProcessingLanguage.json"}, ("body", "processingLanguage"), "en")),
+    "anno23.json": (
+        "too many processing languages",
+        "optional",
+        ({"3.2.1-bodyProcessingLanguage.json"}, ("body", "processingLanguage"), "en"),
+    ),
     "anno24.json": ("bad text direction", "must", {"3.2.1-bodyTextDirectionValidated.json"}),
     "anno25.json": ("uninterpretable body", "must", {"3.2-bodyObjectsRecognized.json"}),
-    "anno26.json": ("bad creator", "optional", ({"3.3.1-annotationCreatorImplemented.json"}, ("creator",), "http://example.org/user1")),
-    "anno27.json": ("bad generator", "optional", ({"3.3.1-annotationGeneratorImplemented.json"}, ("generator",), "http://example.org/client1")),
+    "anno26.json": (
+        "bad creator",
+        "optional",
+        ({"3.3.1-annotationCreatorImplemented.json"}, ("creator",), "http://example.org/user1"),
+    ),
+    "anno27.json": (
+        "bad generator",
+        "optional",
+        ({"3.3.1-annotationGeneratorImplemented.json"}, ("generator",), "http://example.org/client1"),
+    ),
     "anno28.json": ("bad created", "must", {"3.3.1-annotationCreatedValidated.json"}),
     "anno29.json": ("bad modified", "must", {"3.3.1-annotationModifiedValidated.json"}),
     "anno30.json": ("bad generated", "must", {"3.3.1-annotationGeneratedValidated.json"}),
@@ -399,35 +434,89 @@ def _optional_misses(suite: Path, annotation: dict) -> set[str]:
 
 
 def _must(name: str, message: str, schema: dict) -> dict:
-    return {"id": name, "assertionType": "must", "expectedResult": "valid",
-            "onUnexpectedResult": "failAndContinue", "errorMessage": message, **schema}
+    return {
+        "id": name,
+        "assertionType": "must",
+        "expectedResult": "valid",
+        "onUnexpectedResult": "failAndContinue",
+        "errorMessage": message,
+        **schema,
+    }
 
 
 def _ref(definition: str) -> dict:
     return {"allOf": [{"$ref": definition}]}
 
 
-CONTEXT = {"type": "object", "required": ["@context"], "properties": {"@context": {"oneOf": [
-    {"$ref": "collections.json#/definitions/contextValueFound"},
-    {"$ref": "collections.json#/definitions/contextValueInArrayFound"},
-]}}}
+CONTEXT = {
+    "type": "object",
+    "required": ["@context"],
+    "properties": {
+        "@context": {
+            "oneOf": [
+                {"$ref": "collections.json#/definitions/contextValueFound"},
+                {"$ref": "collections.json#/definitions/contextValueInArrayFound"},
+            ]
+        }
+    },
+}
 
 COLLECTION_MUSTS = [
     _must("5.1-collectionContext", f"Collection @context is missing or does not include {ANNO_CONTEXT}.", CONTEXT),
-    _must("5.1-collectionId", "Collection MUST have exactly one id of format uri.", _ref("id.json#/definitions/idValueFound")),
-    _must("5.1-collectionType", "Collection type MUST include AnnotationCollection.", _ref("collections.json#/definitions/annotationCollectionTypeValueFound")),
-    _must("5.1-collectionLabel", "Collection label values MUST be strings.", _ref("collections.json#/definitions/labelDefinition")),
-    _must("5.1-collectionTotal", "Collection total MUST be one non-negative integer.", _ref("collections.json#/definitions/totalDefinition")),
-    _must("5.1-collectionFirst", "Collection first MUST be one page (IRI or AnnotationPage).", _ref("collections.json#/definitions/firstValidIfPresent")),
-    _must("5.1-collectionFirstIfAny", "Collection with annotations (total > 0) MUST have a first page.", _ref("collections.json#/definitions/firstRequiredIfTotalMoreThanZero")),
-    _must("5.1-collectionLast", "Collection last MUST be one IRI.", _ref("collections.json#/definitions/lastValidIfPresent")),
+    _must(
+        "5.1-collectionId",
+        "Collection MUST have exactly one id of format uri.",
+        _ref("id.json#/definitions/idValueFound"),
+    ),
+    _must(
+        "5.1-collectionType",
+        "Collection type MUST include AnnotationCollection.",
+        _ref("collections.json#/definitions/annotationCollectionTypeValueFound"),
+    ),
+    _must(
+        "5.1-collectionLabel",
+        "Collection label values MUST be strings.",
+        _ref("collections.json#/definitions/labelDefinition"),
+    ),
+    _must(
+        "5.1-collectionTotal",
+        "Collection total MUST be one non-negative integer.",
+        _ref("collections.json#/definitions/totalDefinition"),
+    ),
+    _must(
+        "5.1-collectionFirst",
+        "Collection first MUST be one page (IRI or AnnotationPage).",
+        _ref("collections.json#/definitions/firstValidIfPresent"),
+    ),
+    _must(
+        "5.1-collectionFirstIfAny",
+        "Collection with annotations (total > 0) MUST have a first page.",
+        _ref("collections.json#/definitions/firstRequiredIfTotalMoreThanZero"),
+    ),
+    _must(
+        "5.1-collectionLast",
+        "Collection last MUST be one IRI.",
+        _ref("collections.json#/definitions/lastValidIfPresent"),
+    ),
 ]
 
 PAGE_MUSTS = [
     _must("5.2-pageId", "Page MUST have exactly one id of format uri.", _ref("id.json#/definitions/idValueFound")),
-    _must("5.2-pageType", "Page type MUST include AnnotationPage.", _ref("collections.json#/definitions/annotationPageTypeValueFound")),
-    _must("5.2-pageItems", "Page MUST have items: annotations or their IRIs.", _ref("collections.json#/definitions/itemsFound")),
-    _must("5.2-pageStartIndex", "Page startIndex MUST be one non-negative integer.", _ref("collections.json#/definitions/startIndexDefinition")),
+    _must(
+        "5.2-pageType",
+        "Page type MUST include AnnotationPage.",
+        _ref("collections.json#/definitions/annotationPageTypeValueFound"),
+    ),
+    _must(
+        "5.2-pageItems",
+        "Page MUST have items: annotations or their IRIs.",
+        _ref("collections.json#/definitions/itemsFound"),
+    ),
+    _must(
+        "5.2-pageStartIndex",
+        "Page startIndex MUST be one non-negative integer.",
+        _ref("collections.json#/definitions/startIndexDefinition"),
+    ),
     _must("5.2-pagePartOf", "Page partOf MUST be one IRI.", _ref("collections.json#/definitions/partOfValidIfPresent")),
     _must("5.2-pageNext", "Page next MUST be one IRI.", _ref("collections.json#/definitions/nextValidIfPresent")),
     _must("5.2-pagePrev", "Page prev MUST be one IRI.", _ref("collections.json#/definitions/prevValidIfPresent")),
@@ -473,7 +562,10 @@ def test_collection_rules_reject_a_broken_collection(suite):
     broken = {**good, "total": -1, "first": {**good["first"], "items": "none"}}
     del broken["first"]["id"]
     assert {f.assertion for f in _collection_or_page_problems(suite, broken)} >= {
-        "5.1-collectionTotal", "5.2-pageId", "5.2-pageItems"}
+        "5.1-collectionTotal",
+        "5.2-pageId",
+        "5.2-pageItems",
+    }
     no_first = {k: v for k, v in good.items() if k != "first"}
     assert {f.assertion for f in _collection_or_page_problems(suite, no_first)} == {"5.1-collectionFirstIfAny"}
 
@@ -503,19 +595,6 @@ def _read_mkdocs_config(path: Path) -> dict:
 
     with patch.dict(os.environ, BUILD_ENV), open(path, encoding="utf-8") as file:
         return yaml_load(file) or {}
-
-
-def _copy_project(destination: Path) -> None:
-    """The inputs a build needs; content/ for the hand-written pages.  A stale
-    annotations.jsonld is removed so the test can only see what this build writes."""
-    for name in ("claims.yaml", "mkdocs.yml"):
-        if not (PROJECT_ROOT / name).is_file():
-            pytest.fail(f"{name} is missing from {PROJECT_ROOT}: cannot build the export", pytrace=False)
-        shutil.copy2(PROJECT_ROOT / name, destination / name)
-    shutil.copytree(PROJECT_ROOT / "seeds", destination / "seeds")
-    if (PROJECT_ROOT / "content").is_dir():
-        shutil.copytree(PROJECT_ROOT / "content", destination / "content")
-    (destination / "content" / "annotations.jsonld").unlink(missing_ok=True)
 
 
 class Export:
@@ -553,17 +632,20 @@ class Export:
 def _source_id(site_url: str, url: str) -> str | None:
     if not isinstance(url, str) or not site_url or not url.startswith(site_url):
         return None
-    match = re.fullmatch(r"sources/([a-z0-9-]+)/", url[len(site_url):])
+    match = re.fullmatch(r"sources/([a-z0-9-]+)/", url[len(site_url) :])
     return match[1] if match else None
 
 
 @pytest.fixture(scope="module")
 def export(tmp_path_factory) -> Export:
     if not BUILDER_CLI.is_file():
-        pytest.fail(f"the builder CLI ({BUILDER_CLI.relative_to(PROJECT_ROOT)}) does not exist yet: "
-                    "cannot build annotations.jsonld", pytrace=False)
+        pytest.fail(
+            f"the builder CLI ({BUILDER_CLI.relative_to(PROJECT_ROOT)}) does not exist yet: "
+            "cannot build annotations.jsonld",
+            pytrace=False,
+        )
     root = tmp_path_factory.mktemp("project")
-    _copy_project(root)
+    copy_project(root)
     # cwd is the copy so that a build that ignored --root could not touch the real
     # project; PYTHONPATH makes the package under test importable from there.
     python_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
@@ -571,14 +653,23 @@ def export(tmp_path_factory) -> Export:
     result = subprocess.run(
         # --root is an option of the program, before the command (builder/cli.py).
         [sys.executable, "-m", "builder", "--root", str(root), "build"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
     )
     if result.returncode != 0:
-        pytest.fail(f"`python -m builder build` exited {result.returncode}\n"
-                    f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}", pytrace=False)
+        pytest.fail(
+            f"`python -m builder build` exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}",
+            pytrace=False,
+        )
     output = root / "content" / "annotations.jsonld"
     if not output.is_file():
-        pytest.fail(f"the build succeeded but wrote no content/annotations.jsonld\n{result.stdout[-2000:]}", pytrace=False)
+        pytest.fail(
+            f"the build succeeded but wrote no content/annotations.jsonld\n{result.stdout[-2000:]}", pytrace=False
+        )
     return Export(root)
 
 
@@ -605,7 +696,9 @@ def test_export_has_one_annotation_per_piece_of_evidence(export):
     evidence = sum(len(claim.get("evidence", [])) for claim in export.claims)
     assert evidence > 0, "claims.yaml has no evidence: nothing to check"
     counts = (len(export.items), len(export.annotations()), evidence)
-    assert counts[0] == counts[1] == counts[2], "items / embedded annotations / evidence in claims.yaml: %d / %d / %d" % counts
+    assert counts[0] == counts[1] == counts[2], (
+        "items / embedded annotations / evidence in claims.yaml: {} / {} / {}".format(*counts)
+    )
 
 
 def test_every_exported_annotation_passes_annotation_musts(export, suite):
@@ -635,7 +728,8 @@ def _grouped(failing: dict[str, list[Failure]]) -> str:
             groups.setdefault(failure.assertion, []).append(label)
             examples.setdefault(failure.assertion, failure)
     return "\n".join(
-        f"{examples[name]}\n    on {len(labels)} annotation(s): {', '.join(labels[:5])}{' ...' if len(labels) > 5 else ''}"
+        f"{examples[name]}\n    on {len(labels)} annotation(s): "
+        f"{', '.join(labels[:5])}{' ...' if len(labels) > 5 else ''}"
         for name, labels in groups.items()
     )
 
@@ -646,8 +740,10 @@ def _optional_summary(suite: Path, annotation: dict) -> str:
         report = evaluate(suite / test, annotation)
         missed = report.advisories + report.failures
         should = sorted(Path(f.assertion).name for f in missed if f.assertion_type == "should")
-        lines.append(f"  {Path(test).name}: {len(report.passed)} met, {len(missed)} not met"
-                     f"{'; SHOULDs not met: ' + ', '.join(should) if should else ''}")
+        lines.append(
+            f"  {Path(test).name}: {len(report.passed)} met, {len(missed)} not met"
+            f"{'; SHOULDs not met: ' + ', '.join(should) if should else ''}"
+        )
     return "\n".join(lines)
 
 
@@ -683,15 +779,23 @@ def test_annotations_assess_and_link_their_claim(export):
         if item.get("motivation") != "assessing":
             problems.append(f"{_label(item)}: motivation is {item.get('motivation')!r}, not 'assessing'")
         bodies = _bodies(item)
-        stance = [b for b in bodies if isinstance(b, dict) and "TextualBody" in _types(b)
-                  and "assessing" in (b.get("purpose") if isinstance(b.get("purpose"), list) else [b.get("purpose")])
-                  and isinstance(b.get("value"), str) and b["value"].strip()]
+        stance = [
+            b
+            for b in bodies
+            if isinstance(b, dict)
+            and "TextualBody" in _types(b)
+            and "assessing" in (b.get("purpose") if isinstance(b.get("purpose"), list) else [b.get("purpose")])
+            and isinstance(b.get("value"), str)
+            and b["value"].strip()
+        ]
         if not stance:
             problems.append(f"{_label(item)}: no TextualBody with purpose 'assessing' stating the stance")
         links = {_linked_iri(b) for b in bodies} - {None}
         claim_links = {link for link in links if _claim_id(export.site_url, link) in claim_ids}
         if len(claim_links) != 1:
-            problems.append(f"{_label(item)}: expected one body linking a claim page /claims/<id>/, found {sorted(map(str, links))}")
+            problems.append(
+                f"{_label(item)}: expected one body linking a claim page /claims/<id>/, found {sorted(map(str, links))}"
+            )
     assert problems == [], "\n".join(problems)
 
 
@@ -708,7 +812,7 @@ def _linked_iri(body) -> str | None:
 def _claim_id(site_url: str, url) -> str | None:
     if not isinstance(url, str) or not site_url or not url.startswith(site_url):
         return None
-    match = re.fullmatch(r"claims/([a-z0-9-]+)/", url[len(site_url):])
+    match = re.fullmatch(r"claims/([a-z0-9-]+)/", url[len(site_url) :])
     return match[1] if match else None
 
 
@@ -738,7 +842,9 @@ def selector_problems(annotation: dict, text: str) -> list[str]:
     """Where the annotation's selectors disagree with the source text (code points)."""
     quotes, positions = _selectors(annotation, "TextQuoteSelector"), _selectors(annotation, "TextPositionSelector")
     if len(quotes) != 1 or len(positions) != 1:
-        return [f"expected one TextQuoteSelector and one TextPositionSelector, found {len(quotes)} and {len(positions)}"]
+        return [
+            f"expected one TextQuoteSelector and one TextPositionSelector, found {len(quotes)} and {len(positions)}"
+        ]
     quote, position = quotes[0], positions[0]
     start, end = position.get("start"), position.get("end")
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
@@ -750,10 +856,12 @@ def selector_problems(annotation: dict, text: str) -> list[str]:
     for key, value in (("prefix", prefix), ("suffix", suffix)):
         if not isinstance(value, str):
             problems.append(f"{key} is missing or not a string")
-    if isinstance(prefix, str) and text[max(0, start - len(prefix)):start] != prefix:
-        problems.append(f"prefix {prefix!r} is not the text before {start}: {text[max(0, start - len(prefix)):start]!r}")
-    if isinstance(suffix, str) and text[end:end + len(suffix)] != suffix:
-        problems.append(f"suffix {suffix!r} is not the text after {end}: {text[end:end + len(suffix)]!r}")
+    if isinstance(prefix, str) and text[max(0, start - len(prefix)) : start] != prefix:
+        problems.append(
+            f"prefix {prefix!r} is not the text before {start}: {text[max(0, start - len(prefix)) : start]!r}"
+        )
+    if isinstance(suffix, str) and text[end : end + len(suffix)] != suffix:
+        problems.append(f"suffix {suffix!r} is not the text after {end}: {text[end : end + len(suffix)]!r}")
     return problems
 
 
@@ -769,7 +877,9 @@ def quote_resolution_problem(annotation: dict, text: str) -> str | None:
     if found == -1:
         return "prefix+exact+suffix does not occur in the source text"
     if found + len(prefix) != position["start"]:
-        return f"the quote selector first matches at {found + len(prefix)}, the position selector says {position['start']}"
+        return (
+            f"the quote selector first matches at {found + len(prefix)}, the position selector says {position['start']}"
+        )
     return None
 
 
@@ -803,16 +913,21 @@ def test_selector_checks_catch_wrong_offsets():
     # offsets counted in UTF-8 bytes instead of code points are all reported.
     text = "Le Kremlin a dit\u00a0: aucun accord. Puis\u00a0: aucun accord signé."
     start = text.index("aucun accord signé")
-    good = {"target": {"selector": [
-        {"type": "TextQuoteSelector", "exact": "aucun accord signé", "prefix": "Puis\u00a0: ", "suffix": "."},
-        {"type": "TextPositionSelector", "start": start, "end": start + len("aucun accord signé")}]}}
+    good = {
+        "target": {
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": "aucun accord signé", "prefix": "Puis\u00a0: ", "suffix": "."},
+                {"type": "TextPositionSelector", "start": start, "end": start + len("aucun accord signé")},
+            ]
+        }
+    }
     assert selector_problems(good, text) == [] and quote_resolution_problem(good, text) is None
     shifted = copy.deepcopy(good)
     shifted["target"]["selector"][1].update(start=start + 1, end=start + 19)
     assert selector_problems(shifted, text)
     bytes_offsets = copy.deepcopy(good)
     byte_start = len(text[:start].encode("utf-8"))
-    bytes_offsets["target"]["selector"][1].update(start=byte_start, end=byte_start + len("aucun accord signé".encode("utf-8")))
+    bytes_offsets["target"]["selector"][1].update(start=byte_start, end=byte_start + len("aucun accord signé".encode()))
     assert selector_problems(bytes_offsets, text)
     wrong_prefix = copy.deepcopy(good)
     wrong_prefix["target"]["selector"][0]["prefix"] = "Puis : "  # plain space, the text has U+00A0
@@ -831,8 +946,11 @@ def test_ids_are_unique_absolute_iris_under_site_url(export):
     collection = export.collection
     first = collection.get("first") if isinstance(collection.get("first"), dict) else {}
     ids = [collection.get("id"), first.get("id"), *(item.get("id") for item in export.annotations())]
-    problems = [f"{value!r} is not an absolute IRI under {export.site_url}" for value in ids
-                if not (isinstance(value, str) and is_uri(value) and value.startswith(export.site_url))]
+    problems = [
+        f"{value!r} is not an absolute IRI under {export.site_url}"
+        for value in ids
+        if not (isinstance(value, str) and is_uri(value) and value.startswith(export.site_url))
+    ]
     problems += [f"{value!r} is used {count} times" for value, count in Counter(map(str, ids)).items() if count > 1]
     expected = urljoin(export.site_url, "annotations.jsonld")
     if collection.get("id") != expected:

@@ -61,8 +61,7 @@ EVENTS = {
 
 def test_the_evaluator_reads_our_conditions():
     assert evaluate("github.event_name == 'push' && github.ref == 'refs/heads/main'", EVENTS["push to main"])
-    assert not evaluate("${{ github.event_name == 'push' && github.ref == 'refs/heads/main' }}",
-                        EVENTS["pull request"])
+    assert not evaluate("${{ github.event_name == 'push' && github.ref == 'refs/heads/main' }}", EVENTS["pull request"])
     assert evaluate("!(github.ref == 'x') || github.ref != 'y'", EVENTS["pull request"])
 
 

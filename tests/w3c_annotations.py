@@ -49,11 +49,7 @@ DEFAULT_SUITE = PROJECT_ROOT.parent / "shared" / "w3c-annotation-tests"
 
 ASSERTION_TYPES = ("must", "should", "may")
 EXPECTED_RESULTS = ("valid", "invalid")
-ON_UNEXPECTED = {
-    f"{verdict}And{action}"
-    for verdict in ("fail", "pass")
-    for action in ("Continue", "Skip", "Abort")
-}
+ON_UNEXPECTED = {f"{verdict}And{action}" for verdict in ("fail", "pass") for action in ("Continue", "Skip", "Abort")}
 
 
 class SuiteMissing(RuntimeError):
@@ -407,9 +403,7 @@ FORMAT_CHECKER = FormatChecker(formats=())
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
 
 # RFC 3339 date-time; like Ajv's full check, the offset is required.
-_DATE_TIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))"
-)
+_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))")
 
 
 @FORMAT_CHECKER.checks("uri")

@@ -97,7 +97,11 @@ def site(tmp_path_factory) -> Iterator[Site]:
     env = dict(os.environ, SITE_URL=url, REPO_URL=REPO_URL, NO_MKDOCS_2_WARNING="1")
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     if build.returncode != 0:
         server.server_close()
@@ -124,7 +128,9 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
         )
         try:
             yield browser
@@ -145,8 +151,7 @@ class Recorder:
 
     def attach(self, context) -> None:
         context.on("request", lambda request: self.requests.append(request.url))
-        context.on("requestfailed", lambda request: self.failed.append(
-            f"{request.url}: {request.failure}"))
+        context.on("requestfailed", lambda request: self.failed.append(f"{request.url}: {request.failure}"))
         context.on("response", self._response)
         context.on("page", self._page)
 
@@ -155,21 +160,32 @@ class Recorder:
             self.bad_status.append(f"{response.url}: HTTP {response.status}")
 
     def _page(self, page) -> None:
-        page.on("console", lambda message: self.console_errors.append(
-            f"{page.url}: {message.text} ({message.location})") if message.type == "error" else None)
+        page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(f"{page.url}: {message.text} ({message.location})")
+                if message.type == "error"
+                else None
+            ),
+        )
         page.on("pageerror", lambda error: self.page_errors.append(f"{page.url}: {error}"))
 
     def foreign_requests(self) -> list[str]:
         """Requests to anywhere but the local server (data: and blob: URLs stay in the page)."""
-        return [url for url in self.requests
-                if not url.startswith(self.origin + "/") and urlsplit(url).scheme not in ("data", "blob")]
+        return [
+            url
+            for url in self.requests
+            if not url.startswith(self.origin + "/") and urlsplit(url).scheme not in ("data", "blob")
+        ]
 
     def problems(self) -> list[str]:
-        return ([f"request to another host: {u}" for u in self.foreign_requests()]
-                + [f"failed request: {f}" for f in self.failed]
-                + [f"error status: {b}" for b in self.bad_status]
-                + [f"console error: {c}" for c in self.console_errors]
-                + [f"page error: {e}" for e in self.page_errors])
+        return (
+            [f"request to another host: {u}" for u in self.foreign_requests()]
+            + [f"failed request: {f}" for f in self.failed]
+            + [f"error status: {b}" for b in self.bad_status]
+            + [f"console error: {c}" for c in self.console_errors]
+            + [f"page error: {e}" for e in self.page_errors]
+        )
 
 
 @dataclass
@@ -213,6 +229,8 @@ def page(open_context):
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.exists():
-        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `make test`, or "
-                    f"`python tests/fetch_axe.py {AXE.relative_to(ROOT)}`")
+        pytest.fail(
+            f"{AXE.relative_to(ROOT)} is missing: run `make test`, or "
+            f"`python tests/fetch_axe.py {AXE.relative_to(ROOT)}`"
+        )
     return AXE.read_text(encoding="utf-8")

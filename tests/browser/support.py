@@ -79,10 +79,19 @@ def squeeze(text: str) -> str:
 # setting it before any script runs gives the page in that palette from its first paint.
 
 PALETTES = {
-    "light": {"index": 0, "color": {"media": "(prefers-color-scheme: light)", "scheme": "default",
-                                    "primary": "indigo", "accent": "indigo"}},
-    "dark": {"index": 1, "color": {"media": "(prefers-color-scheme: dark)", "scheme": "slate",
-                                   "primary": "indigo", "accent": "indigo"}},
+    "light": {
+        "index": 0,
+        "color": {
+            "media": "(prefers-color-scheme: light)",
+            "scheme": "default",
+            "primary": "indigo",
+            "accent": "indigo",
+        },
+    },
+    "dark": {
+        "index": 1,
+        "color": {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo", "accent": "indigo"},
+    },
 }
 SCHEMES = {"light": "default", "dark": "slate"}
 
@@ -91,7 +100,8 @@ def use_palette(browsing, site, palette: str) -> None:
     key = urlsplit(site.url).path + ".__palette"
     value = json.dumps(PALETTES[palette])
     browsing.context.add_init_script(
-        f"try {{ localStorage.setItem({json.dumps(key)}, {json.dumps(value)}); }} catch (e) {{}}")
+        f"try {{ localStorage.setItem({json.dumps(key)}, {json.dumps(value)}); }} catch (e) {{}}"
+    )
 
 
 def scheme_of(page) -> str | None:

@@ -40,19 +40,26 @@ def test_no_serious_accessibility_violation(open_context, site, project, axe_sou
         page.add_script_tag(content=axe_source)
         result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
         report[name] = [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "targets": [n["target"] for n in v["nodes"]][:10],
-             "summary": v["nodes"][0].get("failureSummary", "") if v["nodes"] else ""}
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [n["target"] for n in v["nodes"]][:10],
+                "summary": v["nodes"][0].get("failureSummary", "") if v["nodes"] else "",
+            }
             for v in result["violations"]
         ]
         for violation in report[name]:
-            line = (f"{palette} {name}: [{violation['impact']}] {violation['id']}: {violation['help']} "
-                    f"{violation['targets']}")
+            line = (
+                f"{palette} {name}: [{violation['impact']}] {violation['id']}: {violation['help']} "
+                f"{violation['targets']}"
+            )
             if violation["impact"] in BLOCKING:
                 blocking.append(line + "\n    " + violation["summary"].replace("\n", "\n    "))
             else:
                 print(line)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"axe-{palette}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n",
-                                                   encoding="utf-8")
+    (ARTIFACTS / f"axe-{palette}.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     assert not blocking, "\n".join(blocking)

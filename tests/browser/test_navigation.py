@@ -66,7 +66,9 @@ def test_home_claim_source_passage(page, site, project):
              .filter(m => m.dataset.citation !== anchor
                           && !m.querySelector(`mark[data-citation="${anchor}"]`)
                           && !m.closest(`mark[data-citation="${anchor}"]`))
-             .map(m => getComputedStyle(m).backgroundColor)""", anchor)
+             .map(m => getComputedStyle(m).backgroundColor)""",
+        anchor,
+    )
     assert marked not in others
 
 
@@ -142,8 +144,9 @@ def test_source_text_is_the_source_file(page, site, project):
         if squeeze(shown) != squeeze(original):
             a, b = squeeze(shown), squeeze(original)
             at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-            mismatches.append(f"{source['id']}: differs at {at}: page {a[at - 40:at + 40]!r} "
-                              f"vs file {b[at - 40:at + 40]!r}")
+            mismatches.append(
+                f"{source['id']}: differs at {at}: page {a[at - 40 : at + 40]!r} vs file {b[at - 40 : at + 40]!r}"
+            )
         # Back-links are drawn by CSS: they add no text, yet each shows its label and has an
         # accessible name.
         unshown = page.evaluate("""() => [...document.querySelectorAll('.source-text a.cited-by')]

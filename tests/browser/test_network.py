@@ -13,8 +13,11 @@ MAIN_PAGES = ["", "matrix/", "timeline/", "methodology/", "verdicts/", "topics/"
 def test_main_pages_load_cleanly_from_this_site_only(page, site, project):
     claim = project.claims[0]
     source = claim["evidence"][0]["source"]
-    paths = MAIN_PAGES + [f"claims/{claim['id']}/", f"sources/{source}/#c-{claim['id']}-1",
-                          f"verdicts/{claim['verdict']}/"]
+    paths = MAIN_PAGES + [
+        f"claims/{claim['id']}/",
+        f"sources/{source}/#c-{claim['id']}-1",
+        f"verdicts/{claim['verdict']}/",
+    ]
     for path in paths:
         # networkidle: the search index and worker load after the page; leaving before they
         # arrive would abort them and hide a failure.
@@ -28,8 +31,9 @@ def test_main_pages_load_cleanly_from_this_site_only(page, site, project):
     # The search worker fetches its language support itself: seeing it proves that requests
     # made by workers, not only by pages, are recorded.
     for expected in ("search/search_index.json", "lunr/min/lunr.fr.min.js"):
-        assert any(url.endswith(expected) for url in recorder.requests), \
+        assert any(url.endswith(expected) for url in recorder.requests), (
             f"the recorder saw no request for {expected}: it is not recording what pages do"
+        )
     assert not recorder.problems(), "\n".join(recorder.problems())
 
 
@@ -43,8 +47,11 @@ def test_the_recorder_sees_requests_to_other_hosts(page, site):
         new Worker(URL.createObjectURL(new Blob([code], {type: 'text/javascript'})));
         return fetch('http://stats.example.invalid/beacon').catch(() => null);
     }""")
-    expected = {"https://tracker.invalid/pixel.gif", "http://stats.example.invalid/beacon",
-                "https://worker.invalid/ping"}
+    expected = {
+        "https://tracker.invalid/pixel.gif",
+        "http://stats.example.invalid/beacon",
+        "https://worker.invalid/ping",
+    }
     for _ in range(50):
         if expected <= set(page.recorder.foreign_requests()):
             break

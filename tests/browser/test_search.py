@@ -12,6 +12,7 @@ pytestmark = pytest.mark.browser
 
 def _distinctive_word(project) -> tuple[str, str]:
     """A long word of one claim that no other claim uses: (claim id, word)."""
+
     def words(text):
         return {w.lower() for w in re.findall(r"[^\W\d_]{7,}", text)}
 
