@@ -23,7 +23,7 @@ from pathlib import Path
 from bench.corpus import PROJECT, make_corpus
 from bench.run import MKDOCS, load, measured, run_builder, seconds, versions
 
-TIMING_HOOK = '''
+TIMING_HOOK = r'''
 """Benchmark hook: when each stage of the MkDocs build ends (written by bench/mkdocs_costs.py)."""
 import json, os, time
 from mkdocs.plugins import event_priority
@@ -55,12 +55,19 @@ _started = {}
 _pages = {}
 
 
+def _listed(page, variable):
+    return any(page.file.src_uri.startswith(prefix) for prefix in os.environ.get(variable, "").split())
+
+
 @event_priority(100)
 def on_page_markdown(markdown, page, config, files):
-    # Stands for `search: {exclude: true}` in the front matter of each source page.
-    if os.environ.get("BENCH_SEARCH_EXCLUDE_SOURCES") and page.file.src_uri.startswith("sources/"):
-        page.meta["search"] = {"exclude": True}
     _started[page.file.src_uri] = time.process_time()
+    # Stands for `search: {exclude: true}` in the front matter of these pages.
+    if _listed(page, "BENCH_SEARCH_EXCLUDE"):
+        page.meta["search"] = {"exclude": True}
+    # What these pages cost, by replacing them with almost nothing.
+    if _listed(page, "BENCH_STUB"):
+        return "# Page allégée\n\nContenu retiré pour la mesure.\n"
 
 
 @event_priority(-100)
@@ -111,8 +118,10 @@ def variants(base: dict) -> dict[str, tuple[str, dict, dict]]:
     return {
         "as-configured": ("mkdocs.yml as it is", {}, {}),
         "no-search": ("search plugin removed", {"plugins": [p for p in plugins if _plugin_name(p) != "search"]}, {}),
-        "search-no-sources": ("source pages left out of the search index", {},
-                              {"BENCH_SEARCH_EXCLUDE_SOURCES": "1"}),
+        "search-no-sources": ("source pages left out of the search index", {}, {"BENCH_SEARCH_EXCLUDE": "sources/"}),
+        "search-no-matrix": ("matrix page left out of the search index", {}, {"BENCH_SEARCH_EXCLUDE": "matrix.md"}),
+        "matrix-stub": ("matrix page replaced by a one-line page (what a smaller matrix could save)", {},
+                        {"BENCH_STUB": "matrix.md"}),
         "all-in-nav": ("every page in the navigation (no nav:, no not_in_nav)", all_in_nav, {}),
         "all-in-nav-pruned": ("every page in the navigation, with navigation.prune",
                               {**all_in_nav, "theme": {"features": [*features, "navigation.prune"]}}, {}),

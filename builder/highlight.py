@@ -12,6 +12,7 @@ things added are the marks and back-links, which contribute no text of their own
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 
@@ -40,4 +41,13 @@ def highlight(text: str, highlights: list[Highlight], markers: list[tuple[int, s
         out.append(piece)
         out.append("</mark>" * len(covering))
         out += [h.after for h in spans if h.end == end]
-    return "".join(out)
+    return _KEEP_WHITESPACE.sub(_reference, "".join(out))
+
+
+# Python-Markdown, which reads the page around this HTML, turns tabs into spaces and empties the
+# lines that hold only spaces: written as character references, both reach the reader unchanged.
+_KEEP_WHITESPACE = re.compile(r"\t|(?<=[\r\n]) +(?=[\r\n])")
+
+
+def _reference(match: re.Match) -> str:
+    return "&#9;" if match[0] == "\t" else "&#32;" * len(match[0])

@@ -36,7 +36,7 @@ def md_text(text: str) -> str:
     return _BACKSLASHED.sub(r"\\\1", text)
 
 
-_REFERENCES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()!|~"})
+_REFERENCES = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]()!|~"})
 
 
 def html_text(text: str) -> str:
@@ -44,7 +44,7 @@ def html_text(text: str) -> str:
     a <span> of a table cell or a list item is still read as Markdown (`![x](y){: onerror=...}`
     would make an image). Markdown's punctuation is written as character references, which
     Markdown passes through and browsers read back as the characters."""
-    return text.translate(_REFERENCES)
+    return html.escape(text, quote=True).translate(_REFERENCES)
 
 
 class _LinkCollector(Treeprocessor):

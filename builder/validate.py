@@ -79,9 +79,8 @@ def _unique(
     kept = []
     for i, item in entries:
         ident = item["id"]
-        if (
-            ident == "index"
-        ):  # verdicts/index.md and topics/index.md are the lists; MkDocs serves any index.md at its folder
+        # verdicts/index.md and topics/index.md are the lists; MkDocs serves any index.md at its folder.
+        if ident == "index":
             ctx.error(
                 doc.where((key, i, "id")),
                 f"'index' cannot be a {kind} id: it names the list pages",

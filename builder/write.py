@@ -96,16 +96,33 @@ def apply(content: Path, result: Plan) -> None:
     """Carry out a plan that has no problems."""
     assert not result.problems
     _sweep_temporary(content)
-    staged = []
-    for name, data in result.changed.items():
-        target = content / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}{_TEMPORARY}{os.getpid()}")
-        with open(temporary, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        staged.append((temporary, target))
+    staged: list[tuple[Path, Path]] = []
+    created: list[Path] = []
+    temporary = None
+    try:
+        for name, data in result.changed.items():
+            target = content / name
+            if not target.parent.is_dir():
+                created.append(target.parent)
+                target.parent.mkdir(parents=True)
+            temporary = target.with_name(f".{target.name}{_TEMPORARY}{os.getpid()}")
+            with open(temporary, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            staged.append((temporary, target))
+            temporary = None
+    except BaseException:
+        # No page is replaced before every new one is safely written (a full disk, Ctrl-C):
+        # undo the staging, so that content/ stays as it was, and let the error through.
+        leftovers = [staged_file for staged_file, _ in staged]
+        if temporary is not None:
+            leftovers.append(temporary)
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+        for folder in reversed(created):
+            _remove_empty_parents(content, folder)
+        raise
     for temporary, target in staged:
         os.replace(temporary, target)
     for name in result.stale:

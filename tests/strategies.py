@@ -14,18 +14,18 @@ import copy
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import markdown
 import yaml
+from helpers import copy_project
 from hypothesis import strategies as st
 from mkdocs.utils.yaml import yaml_load
 from selectolax.lexbor import LexborHTMLParser
 
-from builder import markup, write
+from builder import markup
 
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -43,32 +43,11 @@ FILE_LEVEL = re.compile(r"(?P<file>[^\s:][^:\n]*): (?P<severity>error|warning): 
 
 
 def make_project(root: Path) -> Path:
-    """A copy of the project in `root`: its input, its MkDocs configuration and hand-written pages."""
-    root.mkdir(parents=True)
-    shutil.copyfile(PROJECT / CLAIMS, root / CLAIMS)
-    shutil.copytree(PROJECT / "seeds", root / "seeds")
+    """A copy of the project in `root` (tests/helpers.py), with seeds/ writable: tests rewrite sources."""
+    copy_project(root)
     for path in (root / "seeds").iterdir():
-        path.chmod(0o644)  # the archived seeds are read-only: tests rewrite some
-    shutil.copyfile(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
-    config = mkdocs_config(root)
-    for hook in config.get("hooks") or []:
-        (root / hook).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(PROJECT / hook, root / hook)
-    custom_dir = (config.get("theme") or {}).get("custom_dir")
-    if custom_dir:
-        shutil.copytree(PROJECT / custom_dir, root / custom_dir)
-    content = PROJECT / config.get("docs_dir", "content")
-    for path in sorted(content.rglob("*")):
-        name = path.relative_to(content).as_posix()
-        if path.is_file() and not is_generated(path, name):
-            target = root / "content" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+        path.chmod(0o644)  # the archived seeds are read-only
     return root
-
-
-def is_generated(path: Path, name: str) -> bool:
-    return name in write.RESERVED or (path.suffix == ".md" and write.is_generated(path))
 
 
 def mkdocs_config(root: Path) -> dict:
@@ -103,22 +82,37 @@ def repin(root: Path) -> None:
 
 def environment(**extra: str) -> dict[str, str]:
     """The environment for a builder or MkDocs run: nothing from the caller's that changes output."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("SITE_URL", "REPO_URL", "SOURCE_DATE_EPOCH", "GITHUB_ACTIONS", "PYTHONHASHSEED")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SITE_URL", "REPO_URL", "SOURCE_DATE_EPOCH", "GITHUB_ACTIONS", "PYTHONHASHSEED")
+    }
     env["NO_MKDOCS_2_WARNING"] = "1"
     env.update(extra)
     return env
 
 
 def run_cli(root: Path, *args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
-    # Run from outside the project: its builder/ folder (the hook alone) must not shadow the package.
-    return subprocess.run([sys.executable, "-m", "builder", "--root", str(root), *args], cwd=root.parent,
-                          capture_output=True, text=True, timeout=timeout, env=environment(**env))
+    # Run from outside the project, as the command is documented: `--root` names it.
+    return subprocess.run(
+        [sys.executable, "-m", "builder", "--root", str(root), *args],
+        cwd=root.parent,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment(**env),
+    )
 
 
 def run_mkdocs(root: Path, site: Path, timeout: float = 600, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site)], cwd=root,
-                          capture_output=True, text=True, timeout=timeout, env=environment(**env))
+    return subprocess.run(
+        [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(site)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment(**env),
+    )
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -238,19 +232,104 @@ def _sentences() -> list[str]:
 SENTENCES = _sentences()
 
 HOSTILE = [
-    "</script>", "<!--", "-->", "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
-    "'><svg onload=alert(1)>", "</title><script>alert(1)</script>", "</textarea>", "<style>*{}</style>",
-    "]]>", "<![CDATA[x]]>", "<?php ?>", '"', "'", "&", "&amp;", "&lt;b&gt;", "&#x3C;script&#x3E;", "&#0;",
-    '{: onclick="alert(1)" }', "{ #ident .cls onmouseover=alert(1) }", "{:", "}", "| a | b |", "|---|",
-    "\\", "\\[", "`code`", "``", "*em*", "**strong**", "_u_", "__", "~~", "==",
-    "[lien](javascript:alert(1))", "[lien](https://example.org/)", "<https://example.org>",
-    "![img](https://example.org/x.png)", "[^1]", "[ref]: https://example.org", "# titre", "## ",
-    "---", "***", "> ", "- ", "1. ", "    ", "\t", "<div markdown=\"1\">", "</div>", "<p>", "</p>",
-    "{{ config }}", "{% raw %}", "${x}", "%s", "%(x)s", "!!python/object:os.system", "*alias", "&anchor",
-    "\u202e", "\u2066", "\u2069", "\u200b", "\u200e", "\ufeff", "\u0085", "\u2028", "\u2029", "\u00a0",
-    "\u202f", "\u3000", "\x00", "\x02wzxhzdk:0\x03", "\x02klzzwxh:60\x03", "\x1b[31m", "\x7f", "\r\n", "\n",
-    "«\u00a0", "\u00a0»", "’", "“", "”", "é", "e\u0301", "ﬁ", "𝒳", "🙂", "\U000e0041", "\U0010ffff", "\ufffd",
-    "javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:x", "jav&#x09;ascript:",
+    "</script>",
+    "<!--",
+    "-->",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "</title><script>alert(1)</script>",
+    "</textarea>",
+    "<style>*{}</style>",
+    "]]>",
+    "<![CDATA[x]]>",
+    "<?php ?>",
+    '"',
+    "'",
+    "&",
+    "&amp;",
+    "&lt;b&gt;",
+    "&#x3C;script&#x3E;",
+    "&#0;",
+    '{: onclick="alert(1)" }',
+    "{ #ident .cls onmouseover=alert(1) }",
+    "{:",
+    "}",
+    "| a | b |",
+    "|---|",
+    "\\",
+    "\\[",
+    "`code`",
+    "``",
+    "*em*",
+    "**strong**",
+    "_u_",
+    "__",
+    "~~",
+    "==",
+    "[lien](javascript:alert(1))",
+    "[lien](https://example.org/)",
+    "<https://example.org>",
+    "![img](https://example.org/x.png)",
+    "[^1]",
+    "[ref]: https://example.org",
+    "# titre",
+    "## ",
+    "---",
+    "***",
+    "> ",
+    "- ",
+    "1. ",
+    "    ",
+    "\t",
+    '<div markdown="1">',
+    "</div>",
+    "<p>",
+    "</p>",
+    "{{ config }}",
+    "{% raw %}",
+    "${x}",
+    "%s",
+    "%(x)s",
+    "!!python/object:os.system",
+    "*alias",
+    "&anchor",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\u200b",
+    "\u200e",
+    "\ufeff",
+    "\u0085",
+    "\u2028",
+    "\u2029",
+    "\u00a0",
+    "\u202f",
+    "\u3000",
+    "\x00",
+    "\x02wzxhzdk:0\x03",
+    "\x02klzzwxh:60\x03",
+    "\x1b[31m",
+    "\x7f",
+    "\r\n",
+    "\n",
+    "«\u00a0",
+    "\u00a0»",
+    "’",
+    "“",
+    "”",
+    "é",
+    "e\u0301",
+    "ﬁ",
+    "𝒳",
+    "🙂",
+    "\U000e0041",
+    "\U0010ffff",
+    "\ufffd",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:x",
+    "jav&#x09;ascript:",
 ]
 
 
@@ -276,17 +355,13 @@ _NOT_IN_MARKDOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u206
 
 def line_text() -> st.SearchStrategy[str]:
     """What the schema accepts for a one-line text field, as hostile as it can be."""
-    return (hostile_text()
-            .map(lambda s: _NOT_IN_A_LINE.sub("", s)[:1000])
-            .filter(lambda s: s.strip()))
+    return hostile_text().map(lambda s: _NOT_IN_A_LINE.sub("", s)[:1000]).filter(lambda s: s.strip())
 
 
 def markdown_text(refused: bool = True) -> st.SearchStrategy[str]:
     """What the schema accepts for a Markdown field, as hostile as it can be (`refused`: with
     fragments that the builder refuses in a Markdown field)."""
-    return (hostile_text(10, refused)
-            .map(lambda s: _NOT_IN_MARKDOWN.sub("", s)[:20000])
-            .filter(lambda s: s.strip()))
+    return hostile_text(10, refused).map(lambda s: _NOT_IN_MARKDOWN.sub("", s)[:20000]).filter(lambda s: s.strip())
 
 
 # --- claims files -------------------------------------------------------------------------
@@ -346,18 +421,82 @@ def claims_with_hostile_markdown(draw) -> dict:
 
 # Broken files: the real data with mutations, then text-level damage to the YAML itself.
 
-_KEYS = ["id", "claim", "claim_short", "claimant", "claimant_type", "claim_date", "verdict", "summary",
-         "analysis", "topics", "reviewed", "updates", "evidence", "source", "quote", "stance", "occurrence",
-         "note", "ratings", "claims", "label", "value", "description", "date", "file", "sha256", "url",
-         "title", "articles", "first_line", "language", "publisher", "author", "published"]
+_KEYS = [
+    "id",
+    "claim",
+    "claim_short",
+    "claimant",
+    "claimant_type",
+    "claim_date",
+    "verdict",
+    "summary",
+    "analysis",
+    "topics",
+    "reviewed",
+    "updates",
+    "evidence",
+    "source",
+    "quote",
+    "stance",
+    "occurrence",
+    "note",
+    "ratings",
+    "claims",
+    "label",
+    "value",
+    "description",
+    "date",
+    "file",
+    "sha256",
+    "url",
+    "title",
+    "articles",
+    "first_line",
+    "language",
+    "publisher",
+    "author",
+    "published",
+]
 _VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30), hostile_text(),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.sampled_from(_KEYS), st.integers(), max_size=2),
-    st.sampled_from(["2023-02-30", "2023-13-01", "15/09/2023", "0000-00-00", "9999-12-31", "2023-09-15\n",
-                     "Aide-Satellites", "aide\u202esatellites", "aide\x00", "aide--satellites", "aide satellites",
-                     "../../etc/passwd", "/etc/passwd", "..", "seeds", "index", "nul", "x" * 300,
-                     "https://example.org/\"onmouseover=alert(1)", "javascript:alert(1)", "faux", "vrai",
-                     "supports", "contradicts", "context", "tribune", "aucun-accord-kremlin"]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=30),
+    hostile_text(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.sampled_from(_KEYS), st.integers(), max_size=2),
+    st.sampled_from(
+        [
+            "2023-02-30",
+            "2023-13-01",
+            "15/09/2023",
+            "0000-00-00",
+            "9999-12-31",
+            "2023-09-15\n",
+            "Aide-Satellites",
+            "aide\u202esatellites",
+            "aide\x00",
+            "aide--satellites",
+            "aide satellites",
+            "../../etc/passwd",
+            "/etc/passwd",
+            "..",
+            "seeds",
+            "index",
+            "nul",
+            "x" * 300,
+            'https://example.org/"onmouseover=alert(1)',
+            "javascript:alert(1)",
+            "faux",
+            "vrai",
+            "supports",
+            "contradicts",
+            "context",
+            "tribune",
+            "aucun-accord-kremlin",
+        ]
+    ),
     st.text(min_size=1000, max_size=1000).map(lambda s: s * 30),  # 30,000 characters: over every limit
 )
 
@@ -413,8 +552,20 @@ def mutate(draw, data: dict) -> dict:
     return data
 
 
-_DAMAGE = ["none", "tag", "alias", "duplicate-line", "tab", "truncate", "bytes", "bom", "crlf", "document",
-           "flow", "deep"]
+_DAMAGE = [
+    "none",
+    "tag",
+    "alias",
+    "duplicate-line",
+    "tab",
+    "truncate",
+    "bytes",
+    "bom",
+    "crlf",
+    "document",
+    "flow",
+    "deep",
+]
 
 
 @st.composite
@@ -426,12 +577,26 @@ def damage(draw, text: str) -> bytes:
     line = lines[where]
     value_at = line.find(": ")
     if kind == "tag" and value_at > 0:
-        tag = draw(st.sampled_from(["!!python/object/apply:os.system", "!!python/name:os.system", "!!binary",
-                                    "!!set", "!!omap", "!!timestamp", "!custom", "!ENV", "!!str", "!<tag:x,2000:y>"]))
-        lines[where] = f"{line[:value_at + 2]}{tag} {line[value_at + 2:]}"
+        tag = draw(
+            st.sampled_from(
+                [
+                    "!!python/object/apply:os.system",
+                    "!!python/name:os.system",
+                    "!!binary",
+                    "!!set",
+                    "!!omap",
+                    "!!timestamp",
+                    "!custom",
+                    "!ENV",
+                    "!!str",
+                    "!<tag:x,2000:y>",
+                ]
+            )
+        )
+        lines[where] = f"{line[: value_at + 2]}{tag} {line[value_at + 2 :]}"
     elif kind == "alias" and value_at > 0:
-        lines[where] = f"{line[:value_at + 2]}&a {line[value_at + 2:]}"
-        lines.insert(where + 1, line[:value_at + 2] + "*a" if draw(st.booleans()) else f"{line[:value_at]}: *a")
+        lines[where] = f"{line[: value_at + 2]}&a {line[value_at + 2 :]}"
+        lines.insert(where + 1, line[: value_at + 2] + "*a" if draw(st.booleans()) else f"{line[:value_at]}: *a")
     elif kind == "duplicate-line":
         lines.insert(where, line)
     elif kind == "tab":
@@ -449,8 +614,25 @@ def damage(draw, text: str) -> bytes:
     elif kind == "document":
         lines += ["---", "claims: []"]
     elif kind == "flow":
-        lines.insert(where, draw(st.sampled_from(["{", "[", "key: [1, 2", "? complex", "- - - x", "<<: *a", "%YAML 1.1",
-                                                  "x: 'unclosed", 'x: "\\q"', ": nokey"])))
+        lines.insert(
+            where,
+            draw(
+                st.sampled_from(
+                    [
+                        "{",
+                        "[",
+                        "key: [1, 2",
+                        "? complex",
+                        "- - - x",
+                        "<<: *a",
+                        "%YAML 1.1",
+                        "x: 'unclosed",
+                        'x: "\\q"',
+                        ": nokey",
+                    ]
+                )
+            ),
+        )
     elif kind == "deep":
         lines.append("deep: " + "[" * 40 + "]" * 40)
     return "\n".join(lines).encode("utf-8")
@@ -479,8 +661,13 @@ _SOURCE_CHARACTERS = st.one_of(
 @st.composite
 def source_and_quote(draw) -> tuple[str, str]:
     """A source text in arbitrary Unicode (with some real sentences), and a quote of 3 words or more from it."""
-    pieces = draw(st.lists(st.one_of(st.sampled_from(SENTENCES), st.sampled_from(HOSTILE),
-                                     st.text(_SOURCE_CHARACTERS, max_size=40)), min_size=1, max_size=12))
+    pieces = draw(
+        st.lists(
+            st.one_of(st.sampled_from(SENTENCES), st.sampled_from(HOSTILE), st.text(_SOURCE_CHARACTERS, max_size=40)),
+            min_size=1,
+            max_size=12,
+        )
+    )
     quote = draw(st.sampled_from(SENTENCES)) + " " + draw(hostile_text(3).filter(lambda s: "\x00" not in s))
     position = draw(st.integers(0, len(pieces)))
     text = " ".join([*pieces[:position], quote, *pieces[position:]])

@@ -62,8 +62,14 @@ def place(text: str, path: tuple) -> tuple[int, int]:
     indent = ""
     for depth, key in enumerate(path[1:], 1):
         if isinstance(key, int):  # the key-th item of the list: its lines starting with `- ` at this indentation
-            end = next((i for i in range(at + 1, len(lines))
-                        if lines[i] and not lines[i].startswith((indent + "- ", indent + "  "))), len(lines))
+            end = next(
+                (
+                    i
+                    for i in range(at + 1, len(lines))
+                    if lines[i] and not lines[i].startswith((indent + "- ", indent + "  "))
+                ),
+                len(lines),
+            )
             items = [i for i in range(at + 1, end) if lines[i].startswith(indent + "- ")]
             at, indent = items[key], indent + "  "
             lines[at] = lines[at].replace("- ", "  ", 1)  # the item's first key is now on a plain line
@@ -136,12 +142,14 @@ def test_a_yaml_tag_is_refused_where_it_stands_and_nothing_runs(project, tag):
 @pytest.mark.parametrize("character", ["\x00", "\x1b", "\x7f", "\ufffe"])
 def test_a_character_yaml_refuses_is_located(project, character):
     text = (project / CLAIMS).read_text(encoding="utf-8")
-    (project / CLAIMS).write_text(text.replace("claimant: Vladimir Poutine", f"claimant: Vladimir{character}", 1),
-                                  encoding="utf-8")
+    (project / CLAIMS).write_text(
+        text.replace("claimant: Vladimir Poutine", f"claimant: Vladimir{character}", 1), encoding="utf-8"
+    )
     line = text[: text.index("claimant: Vladimir Poutine")].count("\n") + 1
     column = len("    claimant: Vladimir") + 1
-    assert errors(project) == [f"claims.yaml:{line}:{column}: error: invalid YAML: character U+{ord(character):04X} "
-                               "is not allowed"]
+    assert errors(project) == [
+        f"claims.yaml:{line}:{column}: error: invalid YAML: character U+{ord(character):04X} is not allowed"
+    ]
 
 
 BILLION_LAUGHS = "\n".join(
@@ -172,8 +180,9 @@ def test_a_file_over_the_size_limit_is_not_even_read(project):
         file.truncate(load.MAX_FILE_BYTES + 1)  # sparse: no disk used, yet too large
     lines, seconds, megabytes = measured(lambda: errors(project))
     assert seconds < 1 and megabytes < 10, (seconds, megabytes)
-    assert lines == [f"claims.yaml: error: file too large ({load.MAX_FILE_BYTES + 1:,} bytes; "
-                     f"the limit is {load.MAX_FILE_BYTES:,})"]
+    assert lines == [
+        f"claims.yaml: error: file too large ({load.MAX_FILE_BYTES + 1:,} bytes; the limit is {load.MAX_FILE_BYTES:,})"
+    ]
 
 
 def test_a_file_of_tiny_values_stops_at_the_value_limit(project, monkeypatch):
@@ -191,15 +200,19 @@ def test_nesting_deeper_than_the_limit_is_refused(project):
     (project / CLAIMS).write_text("claims: " + "[" * 10_000 + "]" * 10_000 + "\n", encoding="utf-8")
     lines, seconds, _ = measured(lambda: errors(project))
     assert seconds < 2
-    assert lines == [f"claims.yaml:1:{len('claims: ') + load.MAX_DEPTH + 1}: error: nesting deeper than "
-                     f"{load.MAX_DEPTH} levels"]
+    assert lines == [
+        f"claims.yaml:1:{len('claims: ') + load.MAX_DEPTH + 1}: error: nesting deeper than {load.MAX_DEPTH} levels"
+    ]
 
 
-@pytest.mark.parametrize(("path", "size", "message"), [
-    (("claims", 0, "claim"), 5_000_000, "'claim' must be at most 1000 characters"),
-    (("claims", 0, "summary"), 5_000_000, "'summary' must be at most 20000 characters"),
-    (("claims", 0, "evidence", 0, "quote"), 5_000_000, "'quote' must be at most 5000 characters"),
-])
+@pytest.mark.parametrize(
+    ("path", "size", "message"),
+    [
+        (("claims", 0, "claim"), 5_000_000, "'claim' must be at most 1000 characters"),
+        (("claims", 0, "summary"), 5_000_000, "'summary' must be at most 20000 characters"),
+        (("claims", 0, "evidence", 0, "quote"), 5_000_000, "'quote' must be at most 5000 characters"),
+    ],
+)
 def test_a_huge_field_is_refused_quickly(project, path, size, message):
     line, column = set_field(project, path, "é" * size)
     lines, seconds, megabytes = measured(lambda: errors(project))
@@ -213,8 +226,10 @@ PATHOLOGICAL_MARKDOWN = {
     "unclosed link targets": ("[a](" * 5_000, "too many '[' or '](' left without their closing ']' or ')'"),
     "escaped brackets": ("![" + "\\" * 199, "too many '[' or '](' left without their closing ']' or ')'"),
     "nested lists on a line": ("1. " * 6_000, "lists or quotes nested more than 8 levels deep"),
-    "nested lists by indentation": ("".join(" " * 4 * i + "- a\n" for i in range(40)),
-                                    "lists or quotes nested more than 8 levels deep"),
+    "nested lists by indentation": (
+        "".join(" " * 4 * i + "- a\n" for i in range(40)),
+        "lists or quotes nested more than 8 levels deep",
+    ),
     "nested quotes": (">" * 500 + " a", "lists or quotes nested more than 8 levels deep"),
 }
 
@@ -226,8 +241,11 @@ def test_markdown_that_would_take_minutes_or_overflow_the_stack_is_refused(proje
     line, column = set_field(project, ("claims", 1, "analysis"), text)
     lines, seconds, _ = measured(lambda: errors(project))
     assert seconds < 2, seconds
-    assert lines == [f"claims.yaml:{line}:{column}: error: {message}: Markdown would take minutes to read this"
-                     if "'['" in message else f"claims.yaml:{line}:{column}: error: {message}"]
+    assert lines == [
+        f"claims.yaml:{line}:{column}: error: {message}: Markdown would take minutes to read this"
+        if "'['" in message
+        else f"claims.yaml:{line}:{column}: error: {message}"
+    ]
 
 
 def test_markdown_with_many_links_and_ellipses_is_not_refused(project):
@@ -245,8 +263,9 @@ def test_long_quotes_not_found_in_a_large_source_cost_bounded_time(project):
     save(project, sources, SOURCES)
     claims = load_yaml(project, CLAIMS)
     quote = " ".join(f"mot{i} inventé" for i in range(500))[:4_900]
-    claims["claims"][1]["evidence"] = [{"source": "rencontre-vostotchny-satellites", "quote": f"{quote} {k}",
-                                        "stance": "context"} for k in range(20)]
+    claims["claims"][1]["evidence"] = [
+        {"source": "rencontre-vostotchny-satellites", "quote": f"{quote} {k}", "stance": "context"} for k in range(20)
+    ]
     save(project, claims)
     lines, seconds, _ = measured(lambda: errors(project))
     assert seconds < 15, seconds  # before the bound: 16 s for each of the 20 quotes
@@ -255,14 +274,18 @@ def test_long_quotes_not_found_in_a_large_source_cost_bounded_time(project):
 
 # --- no injection: a real build of a project whose every text field is hostile ---------------
 
-LINE = ('Vérité </script><!--<script>alert(1)</script>--> "><img src=x onerror=alert(1)> '
-        "{: onclick=\"alert(1)\" } *em* _u_ `c` [l](https://example.org) ![i](https://example.org/i.png) "
-        "| a | &amp; &lt;b&gt; \\ ~~s~~ {{ config.site_name }} {% raw %}")
+LINE = (
+    'Vérité </script><!--<script>alert(1)</script>--> "><img src=x onerror=alert(1)> '
+    '{: onclick="alert(1)" } *em* _u_ `c` [l](https://example.org) ![i](https://example.org/i.png) '
+    "| a | &amp; &lt;b&gt; \\ ~~s~~ {{ config.site_name }} {% raw %}"
+)
 SHORT = 'Court </script><!-- "><svg onload=alert(1)> {: onclick=x }'
-MARKDOWN = ("Résumé *vrai* </script><!--<script>alert(2)</script> <img src=x onerror=alert(2)> "
-            '<a href="javascript:alert(3)">a</a> [lien](https://example.org/ok)\n\n'
-            '{: onclick="alert(4)" }\n\nFin {: .x onclick=alert(5) }\n\n'
-            '<div markdown="1">*x*</div>\n\n| a | b |\n|---|---|\n| <b>c</b> | d |\n')
+MARKDOWN = (
+    "Résumé *vrai* </script><!--<script>alert(2)</script> <img src=x onerror=alert(2)> "
+    '<a href="javascript:alert(3)">a</a> [lien](https://example.org/ok)\n\n'
+    '{: onclick="alert(4)" }\n\nFin {: .x onclick=alert(5) }\n\n'
+    '<div markdown="1">*x*</div>\n\n| a | b |\n|---|---|\n| <b>c</b> | d |\n'
+)
 URL = "https://example.org/a?b=1&c=%22x%22#fragment"
 
 
@@ -282,8 +305,13 @@ def hostile(root: Path) -> None:
     for topic in claims["topics"]:
         topic["label"] = LINE
     for claim in claims["claims"]:
-        claim.update(claim=LINE, claimant=LINE, summary=MARKDOWN, analysis=MARKDOWN,
-                     updates=[{"date": "2023-09-20", "note": MARKDOWN}])
+        claim.update(
+            claim=LINE,
+            claimant=LINE,
+            summary=MARKDOWN,
+            analysis=MARKDOWN,
+            updates=[{"date": "2023-09-20", "note": MARKDOWN}],
+        )
         claim["claim_short"] = SHORT  # (a long claim without one is a warning, and the build is strict)
         for evidence in claim["evidence"]:
             evidence["note"] = MARKDOWN
@@ -312,8 +340,10 @@ def sites(tmp_path_factory) -> dict[str, Path]:
 
 
 def html_pages(site: Path) -> dict[str, LexborHTMLParser]:
-    return {p.relative_to(site).as_posix(): LexborHTMLParser(p.read_text(encoding="utf-8"))
-            for p in sorted(site.rglob("*.html"))}
+    return {
+        p.relative_to(site).as_posix(): LexborHTMLParser(p.read_text(encoding="utf-8"))
+        for p in sorted(site.rglob("*.html"))
+    }
 
 
 @pytest.mark.slow
@@ -332,7 +362,8 @@ def test_every_claim_page_has_one_claimreview_that_parses_and_holds_the_text(sit
         assert review["reviewRating"]["ratingExplanation"] == plain_text(MARKDOWN)
         assert "</script>" in review["reviewRating"]["ratingExplanation"]
         baseline = LexborHTMLParser(
-            (sites["baseline"] / "site" / "claims" / claim["id"] / "index.html").read_text(encoding="utf-8"))
+            (sites["baseline"] / "site" / "claims" / claim["id"] / "index.html").read_text(encoding="utf-8")
+        )
         assert len(page.css("script")) == len(baseline.css("script"))
 
 
@@ -364,8 +395,13 @@ def test_the_text_is_shown_as_written_wherever_it_lands(sites):
         assert words(page.css_first("h1").text()) == words(LINE)
         assert words(LINE) in words(page.css_first(".claim-meta").text())
         summary = page.css_first("div.summary").text()
-        for shown in ("</script><!--<script>alert(2)</script>", "<img src=x onerror=alert(2)>",
-                      '{: onclick="alert(4)" }', "{: .x onclick=alert(5) }", '<div markdown="1">'):
+        for shown in (
+            "</script><!--<script>alert(2)</script>",
+            "<img src=x onerror=alert(2)>",
+            '{: onclick="alert(4)" }',
+            "{: .x onclick=alert(5) }",
+            '<div markdown="1">',
+        ):
             assert shown in summary
     source = LexborHTMLParser((root / "site" / "sources" / "aucun-accord-kremlin" / "index.html").read_text("utf-8"))
     assert words(LINE) in words(source.css_first("h1").text())
@@ -393,8 +429,9 @@ def test_the_feeds_and_the_front_matter_hold_the_text_as_data(sites):
     feed = json.loads((root / "site" / "claimreview.json").read_text(encoding="utf-8"))
     assert {item["item"]["itemReviewed"]["author"]["name"] for item in feed["dataFeedElement"]} == {LINE}
     annotations = json.loads((root / "site" / "annotations.jsonld").read_text(encoding="utf-8"))
-    assert all(LINE in item["body"][0]["value"] or SHORT in item["body"][0]["value"]
-               for item in annotations["first"]["items"])
+    assert all(
+        LINE in item["body"][0]["value"] or SHORT in item["body"][0]["value"] for item in annotations["first"]["items"]
+    )
     claim = load_yaml(root, CLAIMS)["claims"][0]
     text = (root / "content" / "claims" / f"{claim['id']}.md").read_text(encoding="utf-8")
     body, meta = mkdocs_meta.get_data(text)
@@ -402,61 +439,84 @@ def test_the_feeds_and_the_front_matter_hold_the_text_as_data(sites):
     assert set(meta) == {"title", "description", "claimreview"}
     assert LexborHTMLParser(f"<title>{meta['title']}</title>").css_first("title").text() == SHORT
     assert LexborHTMLParser(f'<meta content="{meta["description"]}">').css_first("meta").attributes[
-        "content"] == plain_text(MARKDOWN)
+        "content"
+    ] == plain_text(MARKDOWN)
     assert meta["claimreview"]["claimReviewed"] == SHORT
 
 
 # --- refused outright: addresses and links that run code -------------------------------------
 
-URL_HINT = ("an address starting with https:// (or http://), without spaces, quotes or any of "
-            "< > \\ ^ ` { | } (write them %-encoded)")
+URL_HINT = (
+    "an address starting with https:// (or http://), without spaces, quotes or any of "
+    "< > \\ ^ ` { | } (write them %-encoded)"
+)
 
 
-@pytest.mark.parametrize("url", [
-    'https://example.org/"onmouseover="alert(1)',
-    "https://example.org/l'article",
-    "https://example.org/a b",
-    "https://example.org/<script>",
-    "https://example.org/{x}",
-    "https://example.org/\n",
-    "javascript:alert(1)",
-    "JAVASCRIPT:alert(1)",
-    " https://example.org/",
-    "data:text/html,<script>alert(1)</script>",
-    "//example.org/",
-    "ftp://example.org/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        'https://example.org/"onmouseover="alert(1)',
+        "https://example.org/l'article",
+        "https://example.org/a b",
+        "https://example.org/<script>",
+        "https://example.org/{x}",
+        "https://example.org/\n",
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " https://example.org/",
+        "data:text/html,<script>alert(1)</script>",
+        "//example.org/",
+        "ftp://example.org/",
+    ],
+)
 def test_a_source_address_that_could_break_out_is_refused(project, url):
     line, column = set_field(project, ("sources", 0, "url"), url, SOURCES)
     shown = repr(url) if len(repr(url)) <= 60 else repr(url)[:57] + "..."
     _, report = check(project)
-    assert report.lines(github=False) == [f"seeds/sources.yaml:{line}:{column}: error: invalid 'url': {shown}\n"
-                                          f"    {URL_HINT}"]
+    assert report.lines(github=False) == [
+        f"seeds/sources.yaml:{line}:{column}: error: invalid 'url': {shown}\n    {URL_HINT}"
+    ]
 
 
 LINKS = {
     "javascript": ("[a](javascript:alert(1))", "link scheme 'javascript:' is not allowed (javascript:alert(1))"),
     "upper case": ("[a](JAVASCRIPT:alert(1))", "link scheme 'javascript:' is not allowed (JAVASCRIPT:alert(1))"),
     "leading spaces": ("[a](   javascript:alert(1))", "link scheme 'javascript:' is not allowed (javascript:alert(1))"),
-    "tab entity": ("[a](jav&#x09;ascript:alert(1))",
-                   "link scheme 'javascript:' is not allowed (jav&#x09;ascript:alert(1))"),
-    "decimal entity": ("[a](&#106;avascript:alert(1))",
-                       "link scheme 'javascript:' is not allowed (&#106;avascript:alert(1))"),
-    "named entity": ("[a](javascript&colon;alert(1))",
-                     "link scheme 'javascript:' is not allowed (javascript&colon;alert(1))"),
+    "tab entity": (
+        "[a](jav&#x09;ascript:alert(1))",
+        "link scheme 'javascript:' is not allowed (jav&#x09;ascript:alert(1))",
+    ),
+    "decimal entity": (
+        "[a](&#106;avascript:alert(1))",
+        "link scheme 'javascript:' is not allowed (&#106;avascript:alert(1))",
+    ),
+    "named entity": (
+        "[a](javascript&colon;alert(1))",
+        "link scheme 'javascript:' is not allowed (javascript&colon;alert(1))",
+    ),
     "angle brackets": ("[a](<javascript:alert(1)>)", "link scheme 'javascript:' is not allowed (javascript:alert(1))"),
-    "reference": ("[a][r]\n\n[r]: javascript:alert(1)",
-                  "link scheme 'javascript:' is not allowed (javascript:alert(1))"),
-    "short reference": ("[r]\n\n[r]: <javascript:alert(1)>",
-                        "link scheme 'javascript:' is not allowed (javascript:alert(1))"),
-    "data": ("[a](data:text/html;base64,PHNjcmlwdD4=)",
-             "link scheme 'data:' is not allowed (data:text/html;base64,PHNjcmlwdD4=)"),
+    "reference": (
+        "[a][r]\n\n[r]: javascript:alert(1)",
+        "link scheme 'javascript:' is not allowed (javascript:alert(1))",
+    ),
+    "short reference": (
+        "[r]\n\n[r]: <javascript:alert(1)>",
+        "link scheme 'javascript:' is not allowed (javascript:alert(1))",
+    ),
+    "data": (
+        "[a](data:text/html;base64,PHNjcmlwdD4=)",
+        "link scheme 'data:' is not allowed (data:text/html;base64,PHNjcmlwdD4=)",
+    ),
     "vbscript": ("[a](vbscript:msgbox(1))", "link scheme 'vbscript:' is not allowed (vbscript:msgbox(1))"),
     "tab": ("[a](java\tscript:alert(1))", "link 'java    script:alert(1)' has no http(s) address"),
     "image": ("![i](https://example.org/i.png)", "images are not allowed in text fields (https://example.org/i.png)"),
 }
-MARKDOWN_FIELDS = [("claims", 0, "summary"), ("claims", 0, "analysis"), ("claims", 0, "evidence", 0, "note"),
-                   ("ratings", 2, "description")]
+MARKDOWN_FIELDS = [
+    ("claims", 0, "summary"),
+    ("claims", 0, "analysis"),
+    ("claims", 0, "evidence", 0, "note"),
+    ("ratings", 2, "description"),
+]
 
 
 @pytest.mark.parametrize("link", LINKS)
@@ -482,9 +542,23 @@ def test_an_update_note_is_checked_like_the_other_markdown_fields(project):
 FILE_HINT = "a file name inside seeds/, without folders, e.g. 000_6b7f4d072096dd16.txt"
 
 
-@pytest.mark.parametrize("name", ["../claims.yaml", "/etc/passwd", "sub/x.txt", "..", ".", "~/.ssh/id_rsa",
-                                  "x\\..\\y.txt", "C:\\Windows\\win.ini", "000_6b7f4d072096dd16.txt\n",
-                                  ".hidden.txt", "%2e%2e%2fclaims.yaml", "seeds/000_6b7f4d072096dd16.txt"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../claims.yaml",
+        "/etc/passwd",
+        "sub/x.txt",
+        "..",
+        ".",
+        "~/.ssh/id_rsa",
+        "x\\..\\y.txt",
+        "C:\\Windows\\win.ini",
+        "000_6b7f4d072096dd16.txt\n",
+        ".hidden.txt",
+        "%2e%2e%2fclaims.yaml",
+        "seeds/000_6b7f4d072096dd16.txt",
+    ],
+)
 def test_a_source_file_outside_seeds_is_refused_where_it_is_named(project, name):
     line, column = set_field(project, ("sources", 0, "file"), name, SOURCES)
     lines = [line_ for line_ in errors(project) if "seeds/sources.yaml" in line_]
@@ -532,15 +606,37 @@ def test_the_builder_does_not_write_through_a_folder_that_is_a_link(project, tmp
     assert list(outside.iterdir()) == []
 
 
-SLUG_HINT = ("an id uses only lowercase letters a-z, digits and single hyphens (no accents, spaces or capitals), "
-             "e.g. aide-satellites")
+SLUG_HINT = (
+    "an id uses only lowercase letters a-z, digits and single hyphens (no accents, spaces or capitals), "
+    "e.g. aide-satellites"
+)
 
 
-@pytest.mark.parametrize("ident", [
-    "Aide-Satellites", "AIDE-SATELLITES", "aide\u202esatellites", "aide\u2066x\u2069", "aide\u200bsatellites",
-    "aide\u00adsatellites", "aïde", "\u0430ide", "aide satellites", "aide/../x", "../x", "aide--satellites",
-    "-aide", "aide-", "aide_satellites", "aide.md", "aide-satellites\n", "\naide", "x" * 81, "",
-])
+@pytest.mark.parametrize(
+    "ident",
+    [
+        "Aide-Satellites",
+        "AIDE-SATELLITES",
+        "aide\u202esatellites",
+        "aide\u2066x\u2069",
+        "aide\u200bsatellites",
+        "aide\u00adsatellites",
+        "aïde",
+        "\u0430ide",
+        "aide satellites",
+        "aide/../x",
+        "../x",
+        "aide--satellites",
+        "-aide",
+        "aide-",
+        "aide_satellites",
+        "aide.md",
+        "aide-satellites\n",
+        "\naide",
+        "x" * 81,
+        "",
+    ],
+)
 @pytest.mark.parametrize("entry", [("claims", 1), ("topics", 0), ("ratings", 0)], ids=lambda e: e[0])
 def test_an_id_is_only_lowercase_letters_digits_and_hyphens(project, ident, entry):
     line, column = set_field(project, (*entry, "id"), ident)
@@ -554,7 +650,8 @@ def test_index_is_not_an_id_since_it_names_the_list_pages(project, kind):
     line, column = set_field(project, (kind, 0, "id"), "index")
     singular = kind.rstrip("s").replace("claim", "claim")
     assert f"claims.yaml:{line}:{column}: error: 'index' cannot be a {singular} id: it names the list pages" in errors(
-        project)
+        project
+    )
 
 
 def test_two_ids_that_differ_only_by_case_cannot_both_stand(project):
@@ -571,4 +668,3 @@ def test_control_and_bidi_characters_are_refused_in_one_line_fields(project, cha
     line, column = set_field(project, ("claims", 0, "claimant"), f"Dmitri{character}Peskov")
     found = [x for x in errors(project) if x.startswith(f"claims.yaml:{line}:{column}: error: invalid 'claimant'")]
     assert len(found) == 1
-
