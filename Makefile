@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 AXE := .cache/axe-core/axe.min.js
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve check linkcheck-external bench lock clean
+.PHONY: site test serve check linkcheck-external bench bench-mkdocs lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ linkcheck-external: site
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# What the search index, the navigation and the matrix cost MkDocs at 1,000 and 5,000 claims (long).
+bench-mkdocs: $(STAMP)
+	$(BIN)/python -m bench.mkdocs_costs
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 /usr/bin/chromium:

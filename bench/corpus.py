@@ -30,125 +30,280 @@ NBSP = "\u00a0"
 NNBSP = "\u202f"
 
 RATINGS = [
-    {"id": "faux", "label": "Faux", "value": 1,
-     "description": "L’affirmation est contredite par les sources."},
-    {"id": "trompeur", "label": "Trompeur", "value": 2,
-     "description": "Un élément exact, présenté d’une façon qui induit en erreur."},
-    {"id": "non-prouve", "label": "Non prouvé", "value": 3,
-     "description": "Les sources ne permettent ni de confirmer ni d’infirmer l’affirmation."},
-    {"id": "plutot-vrai", "label": "Plutôt vrai", "value": 4,
-     "description": "L’affirmation est exacte pour l’essentiel, avec des nuances."},
-    {"id": "vrai", "label": "Vrai", "value": 5,
-     "description": "L’affirmation est confirmée par les sources."},
+    {"id": "faux", "label": "Faux", "value": 1, "description": "L’affirmation est contredite par les sources."},
+    {
+        "id": "trompeur",
+        "label": "Trompeur",
+        "value": 2,
+        "description": "Un élément exact, présenté d’une façon qui induit en erreur.",
+    },
+    {
+        "id": "non-prouve",
+        "label": "Non prouvé",
+        "value": 3,
+        "description": "Les sources ne permettent ni de confirmer ni d’infirmer l’affirmation.",
+    },
+    {
+        "id": "plutot-vrai",
+        "label": "Plutôt vrai",
+        "value": 4,
+        "description": "L’affirmation est exacte pour l’essentiel, avec des nuances.",
+    },
+    {"id": "vrai", "label": "Vrai", "value": 5, "description": "L’affirmation est confirmée par les sources."},
 ]
 VERDICT_WEIGHTS = [30, 25, 20, 15, 10]
 # Which stances an editor tends to cite for each verdict, so the corroboration matrix looks plausible.
 STANCE_WEIGHTS = {
-    "faux": [1, 6, 2], "trompeur": [2, 5, 2], "non-prouve": [3, 3, 3],
-    "plutot-vrai": [5, 2, 2], "vrai": [6, 1, 2],
+    "faux": [1, 6, 2],
+    "trompeur": [2, 5, 2],
+    "non-prouve": [3, 3, 3],
+    "plutot-vrai": [5, 2, 2],
+    "vrai": [6, 1, 2],
 }
 STANCES = ["supports", "contradicts", "context"]
 
 # Topic id -> (label, noun phrases that the sentences about it talk about). Apostrophes are
 # straight here: _typeset() gives each source its own typography.
 TOPICS = {
-    "economie": ("Économie", [
-        "le déficit public", "la dette de l'État", "le pouvoir d'achat des ménages",
-        "le taux de chômage", "la croissance du produit intérieur brut", "le prix de la baguette",
-        "l'inflation sur un an", "le salaire minimum", "les faillites d'entreprises",
-    ]),
-    "sante": ("Santé", [
-        "le nombre de lits d'hôpital", "la vaccination contre la grippe", "les déserts médicaux",
-        "le prix des médicaments", "les passages aux urgences", "l'espérance de vie à la naissance",
-        "le nombre de médecins généralistes", "la consommation d'antibiotiques",
-    ]),
-    "energie": ("Énergie", [
-        "le prix de l'électricité", "la production des centrales nucléaires", "le prix du gazole",
-        "les importations de gaz naturel", "la part des énergies renouvelables",
-        "la facture de chauffage", "les éoliennes en mer",
-    ]),
-    "climat": ("Climat", [
-        "les émissions de gaz à effet de serre", "la température moyenne de l'été",
-        "le niveau des nappes phréatiques", "la surface des forêts brûlées",
-        "la fonte des glaciers alpins", "le nombre de jours de canicule",
-    ]),
-    "immigration": ("Immigration", [
-        "le nombre de demandes d'asile", "les titres de séjour délivrés",
-        "les reconduites à la frontière", "les naturalisations", "l'aide médicale d'État",
-    ]),
-    "education": ("Éducation", [
-        "le nombre d'élèves par classe", "le salaire des enseignants", "les résultats au baccalauréat",
-        "les postes non pourvus aux concours", "le niveau en mathématiques des collégiens",
-    ]),
-    "defense": ("Défense", [
-        "le budget des armées", "les livraisons d'armes à l'Ukraine", "les effectifs de la Marine",
-        "la production d'obus de 155 millimètres", "les exportations de Rafale",
-        "les exercices militaires en mer Baltique",
-    ]),
-    "justice": ("Justice", [
-        "le nombre de détenus", "la durée moyenne des procédures", "les effectifs de magistrats",
-        "les plaintes pour cyberharcèlement", "la surpopulation carcérale",
-    ]),
-    "international": ("International", [
-        "l'aide humanitaire à Gaza", "les sanctions contre la Russie",
-        "les exportations de céréales ukrainiennes", "le sommet du G20",
-        "la coopération spatiale entre Moscou et Pyongyang", "les négociations sur le climat",
-    ]),
-    "numerique": ("Numérique", [
-        "la couverture en fibre optique", "les cyberattaques contre les hôpitaux",
-        "le temps passé sur les écrans", "la fraude aux faux conseillers bancaires",
-        "les données personnelles des usagers",
-    ]),
-    "agriculture": ("Agriculture", [
-        "les récoltes de blé", "le revenu des agriculteurs", "l'usage des pesticides",
-        "les importations de poulet", "le prix du lait payé aux éleveurs",
-    ]),
+    "economie": (
+        "Économie",
+        [
+            "le déficit public",
+            "la dette de l'État",
+            "le pouvoir d'achat des ménages",
+            "le taux de chômage",
+            "la croissance du produit intérieur brut",
+            "le prix de la baguette",
+            "l'inflation sur un an",
+            "le salaire minimum",
+            "les faillites d'entreprises",
+        ],
+    ),
+    "sante": (
+        "Santé",
+        [
+            "le nombre de lits d'hôpital",
+            "la vaccination contre la grippe",
+            "les déserts médicaux",
+            "le prix des médicaments",
+            "les passages aux urgences",
+            "l'espérance de vie à la naissance",
+            "le nombre de médecins généralistes",
+            "la consommation d'antibiotiques",
+        ],
+    ),
+    "energie": (
+        "Énergie",
+        [
+            "le prix de l'électricité",
+            "la production des centrales nucléaires",
+            "le prix du gazole",
+            "les importations de gaz naturel",
+            "la part des énergies renouvelables",
+            "la facture de chauffage",
+            "les éoliennes en mer",
+        ],
+    ),
+    "climat": (
+        "Climat",
+        [
+            "les émissions de gaz à effet de serre",
+            "la température moyenne de l'été",
+            "le niveau des nappes phréatiques",
+            "la surface des forêts brûlées",
+            "la fonte des glaciers alpins",
+            "le nombre de jours de canicule",
+        ],
+    ),
+    "immigration": (
+        "Immigration",
+        [
+            "le nombre de demandes d'asile",
+            "les titres de séjour délivrés",
+            "les reconduites à la frontière",
+            "les naturalisations",
+            "l'aide médicale d'État",
+        ],
+    ),
+    "education": (
+        "Éducation",
+        [
+            "le nombre d'élèves par classe",
+            "le salaire des enseignants",
+            "les résultats au baccalauréat",
+            "les postes non pourvus aux concours",
+            "le niveau en mathématiques des collégiens",
+        ],
+    ),
+    "defense": (
+        "Défense",
+        [
+            "le budget des armées",
+            "les livraisons d'armes à l'Ukraine",
+            "les effectifs de la Marine",
+            "la production d'obus de 155 millimètres",
+            "les exportations de Rafale",
+            "les exercices militaires en mer Baltique",
+        ],
+    ),
+    "justice": (
+        "Justice",
+        [
+            "le nombre de détenus",
+            "la durée moyenne des procédures",
+            "les effectifs de magistrats",
+            "les plaintes pour cyberharcèlement",
+            "la surpopulation carcérale",
+        ],
+    ),
+    "international": (
+        "International",
+        [
+            "l'aide humanitaire à Gaza",
+            "les sanctions contre la Russie",
+            "les exportations de céréales ukrainiennes",
+            "le sommet du G20",
+            "la coopération spatiale entre Moscou et Pyongyang",
+            "les négociations sur le climat",
+        ],
+    ),
+    "numerique": (
+        "Numérique",
+        [
+            "la couverture en fibre optique",
+            "les cyberattaques contre les hôpitaux",
+            "le temps passé sur les écrans",
+            "la fraude aux faux conseillers bancaires",
+            "les données personnelles des usagers",
+        ],
+    ),
+    "agriculture": (
+        "Agriculture",
+        [
+            "les récoltes de blé",
+            "le revenu des agriculteurs",
+            "l'usage des pesticides",
+            "les importations de poulet",
+            "le prix du lait payé aux éleveurs",
+        ],
+    ),
 }
 
 PEOPLE = [
-    ("Dmitri Peskov", "le porte-parole du Kremlin"), ("Camille Laurent", "la ministre du Travail"),
-    ("Julien Moreau", "le ministre des Armées"), ("Sophie Martin", "la députée européenne"),
-    ("Karim Benali", "le maire de Villeurbanne"), ("Élodie Garnier", "la présidente de région"),
-    ("François Lemoine", "le sénateur de la Manche"), ("Nathalie Roux", "la porte-parole du gouvernement"),
-    ("Hervé Dubois", "le secrétaire général du syndicat"), ("Inès Bertrand", "l'économiste"),
-    ("Thomas Girard", "le chef de l'opposition"), ("Aïcha Diallo", "la directrice de l'agence régionale de santé"),
-    ("Gérard Fontaine", "l'ancien Premier ministre"), ("Léa Mercier", "la candidate écologiste"),
-    ("Vladimir Poutine", "le président russe"), ("Kim Jong-un", "le dirigeant nord-coréen"),
+    ("Dmitri Peskov", "le porte-parole du Kremlin"),
+    ("Camille Laurent", "la ministre du Travail"),
+    ("Julien Moreau", "le ministre des Armées"),
+    ("Sophie Martin", "la députée européenne"),
+    ("Karim Benali", "le maire de Villeurbanne"),
+    ("Élodie Garnier", "la présidente de région"),
+    ("François Lemoine", "le sénateur de la Manche"),
+    ("Nathalie Roux", "la porte-parole du gouvernement"),
+    ("Hervé Dubois", "le secrétaire général du syndicat"),
+    ("Inès Bertrand", "l'économiste"),
+    ("Thomas Girard", "le chef de l'opposition"),
+    ("Aïcha Diallo", "la directrice de l'agence régionale de santé"),
+    ("Gérard Fontaine", "l'ancien Premier ministre"),
+    ("Léa Mercier", "la candidate écologiste"),
+    ("Vladimir Poutine", "le président russe"),
+    ("Kim Jong-un", "le dirigeant nord-coréen"),
 ]
 ORGANIZATIONS = [
-    "l'Insee", "Météo-France", "la Commission européenne", "la Banque de France",
-    "l'Organisation mondiale de la santé", "la préfecture de police", "la Cour des comptes",
-    "l'Agence internationale de l'énergie", "le ministère de l'Intérieur", "l'Assemblée nationale",
-    "le Conseil d'État", "la Caisse nationale d'assurance maladie", "l'Unédic", "le Kremlin",
-    "l'Élysée", "Matignon", "Bruxelles", "la CGT", "le Medef", "l'ONU",
+    "l'Insee",
+    "Météo-France",
+    "la Commission européenne",
+    "la Banque de France",
+    "l'Organisation mondiale de la santé",
+    "la préfecture de police",
+    "la Cour des comptes",
+    "l'Agence internationale de l'énergie",
+    "le ministère de l'Intérieur",
+    "l'Assemblée nationale",
+    "le Conseil d'État",
+    "la Caisse nationale d'assurance maladie",
+    "l'Unédic",
+    "le Kremlin",
+    "l'Élysée",
+    "Matignon",
+    "Bruxelles",
+    "la CGT",
+    "le Medef",
+    "l'ONU",
 ]
 PUBLISHERS = [
-    "Le Courrier du Soir", "La Dépêche de l'Est", "Les Nouvelles économiques", "Ouest Matin",
-    "Le Journal des Territoires", "L'Hebdo numérique", "Radio Cité", "La Gazette du Rhône",
-    "Le Quotidien de Bretagne", "Info Continue",
+    "Le Courrier du Soir",
+    "La Dépêche de l'Est",
+    "Les Nouvelles économiques",
+    "Ouest Matin",
+    "Le Journal des Territoires",
+    "L'Hebdo numérique",
+    "Radio Cité",
+    "La Gazette du Rhône",
+    "Le Quotidien de Bretagne",
+    "Info Continue",
 ]
 SAY = [
-    "a affirmé", "a déclaré", "a assuré", "a estimé", "a rappelé", "a précisé", "a indiqué",
-    "a reconnu", "a martelé", "a nuancé", "a démenti",
+    "a affirmé",
+    "a déclaré",
+    "a assuré",
+    "a estimé",
+    "a rappelé",
+    "a précisé",
+    "a indiqué",
+    "a reconnu",
+    "a martelé",
+    "a nuancé",
+    "a démenti",
 ]
 SAY_INVERTED = [
-    "a-t-il affirmé", "a-t-elle déclaré", "a-t-il assuré", "a-t-elle estimé", "a-t-il rappelé",
-    "a-t-elle précisé", "a-t-il reconnu", "a-t-elle martelé", "a-t-il ajouté", "a-t-elle insisté",
+    "a-t-il affirmé",
+    "a-t-elle déclaré",
+    "a-t-il assuré",
+    "a-t-elle estimé",
+    "a-t-il rappelé",
+    "a-t-elle précisé",
+    "a-t-il reconnu",
+    "a-t-elle martelé",
+    "a-t-il ajouté",
+    "a-t-elle insisté",
 ]
 CHANGE = [
-    "a augmenté de", "a baissé de", "a reculé de", "a progressé de", "a bondi de",
-    "a chuté de", "aurait doublé en", "a stagné autour de", "dépasserait", "atteindrait",
+    "a augmenté de",
+    "a baissé de",
+    "a reculé de",
+    "a progressé de",
+    "a bondi de",
+    "a chuté de",
+    "aurait doublé en",
+    "a stagné autour de",
+    "dépasserait",
+    "atteindrait",
 ]
 WHEN = [
-    "ce mardi", "ce vendredi matin", "lundi soir", "jeudi", "dimanche", "la semaine dernière",
-    "lors d'une conférence de presse", "dans un communiqué publié mercredi",
-    "au micro d'une radio locale", "sur le plateau d'une chaîne d'information",
-    "devant les sénateurs", "à l'issue du conseil des ministres", "dans un entretien accordé au journal",
+    "ce mardi",
+    "ce vendredi matin",
+    "lundi soir",
+    "jeudi",
+    "dimanche",
+    "la semaine dernière",
+    "lors d'une conférence de presse",
+    "dans un communiqué publié mercredi",
+    "au micro d'une radio locale",
+    "sur le plateau d'une chaîne d'information",
+    "devant les sénateurs",
+    "à l'issue du conseil des ministres",
+    "dans un entretien accordé au journal",
 ]
 PERIOD = [
-    "depuis 2019", "en un an", "sur les dix dernières années", "depuis le début du quinquennat",
-    "entre 2015 et 2022", "au premier trimestre", "par rapport à l'an dernier", "en cinq ans",
-    "depuis la crise sanitaire", "d'ici à 2030",
+    "depuis 2019",
+    "en un an",
+    "sur les dix dernières années",
+    "depuis le début du quinquennat",
+    "entre 2015 et 2022",
+    "au premier trimestre",
+    "par rapport à l'an dernier",
+    "en cinq ans",
+    "depuis la crise sanitaire",
+    "d'ici à 2030",
 ]
 STATEMENTS = [
     "Aucun accord n'a été signé, et cela n'était pas prévu",
@@ -165,16 +320,44 @@ STATEMENTS = [
     "Nous ne commentons pas des rumeurs de presse",
 ]
 CONNECTORS = [
-    "Pour l'heure,", "Pour rappel,", "Dans le détail,", "À titre de comparaison,", "En revanche,",
-    "Selon nos informations,", "De son côté,", "Par ailleurs,", "Au même moment,", "Sur le terrain,",
+    "Pour l'heure,",
+    "Pour rappel,",
+    "Dans le détail,",
+    "À titre de comparaison,",
+    "En revanche,",
+    "Selon nos informations,",
+    "De son côté,",
+    "Par ailleurs,",
+    "Au même moment,",
+    "Sur le terrain,",
 ]
 QUESTIONS = [
-    "Faut-il pour autant s'en inquiéter ?", "Qu'en est-il réellement ?",
-    "Une annonce plus symbolique que concrète ?", "Le gouvernement a-t-il tenu parole ?",
+    "Faut-il pour autant s'en inquiéter ?",
+    "Qu'en est-il réellement ?",
+    "Une annonce plus symbolique que concrète ?",
+    "Le gouvernement a-t-il tenu parole ?",
     "Pourquoi un tel écart entre les chiffres ?",
 ]
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre"]
+CAUSES = [
+    "à cause de la guerre en Ukraine",
+    "grâce aux réformes engagées",
+    "selon les chiffres du gouvernement",
+    "malgré les promesses de campagne",
+]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 _PLAIN_QUOTES = str.maketrans({**dict.fromkeys("’‘‛ʼ", "'"), **dict.fromkeys("“”„", '"')})
@@ -201,9 +384,15 @@ def _typeset(text: str, style: dict) -> str:
         text = text.replace("'", "’")
     if style["nbsp"]:
         thin = NNBSP if style["thin"] else NBSP
-        text = (text.replace("« ", "«" + NBSP).replace(" »", NBSP + "»")
-                .replace(" :", NBSP + ":").replace(" %", NBSP + "%")
-                .replace(" ;", thin + ";").replace(" !", thin + "!").replace(" ?", thin + "?"))
+        text = (
+            text.replace("« ", "«" + NBSP)
+            .replace(" »", NBSP + "»")
+            .replace(" :", NBSP + ":")
+            .replace(" %", NBSP + "%")
+            .replace(" ;", thin + ";")
+            .replace(" !", thin + "!")
+            .replace(" ?", thin + "?")
+        )
     return text
 
 
@@ -232,28 +421,48 @@ def _someone(rng: random.Random) -> str:
 
 def _sentence(rng: random.Random, nouns: list[str], style: dict) -> str:
     noun = rng.choice(nouns)
+
+    def moved() -> str:
+        """What a figure did: "le déficit public a baissé de 3,2 % en un an" (drawn when used)."""
+        return f"{noun} {_agree(rng.choice(CHANGE), noun)} {_figure(rng, style)} {rng.choice(PERIOD)}"
+
     kind = rng.randrange(9)
     if kind == 0:
         return f"« {rng.choice(STATEMENTS)} », {rng.choice(SAY_INVERTED)} {rng.choice(WHEN)}."
     if kind == 1:
-        return f"{_cap(_someone(rng))} {rng.choice(SAY)} {rng.choice(WHEN)} que {noun} {_agree(rng.choice(CHANGE), noun)} {_figure(rng, style)} {rng.choice(PERIOD)}."
+        return f"{_cap(_someone(rng))} {rng.choice(SAY)} {rng.choice(WHEN)} que {moved()}."
     if kind == 2:
-        return f"Selon {_someone(rng)}, {noun} {_agree(rng.choice(CHANGE), noun)} {_figure(rng, style)} {rng.choice(PERIOD)}."
+        return f"Selon {_someone(rng)}, {moved()}."
     if kind == 3:
-        return f"{rng.choice(CONNECTORS)} aucun accord n'a été conclu sur {noun} entre {_someone(rng)} et {_someone(rng)}."
+        return (
+            f"{rng.choice(CONNECTORS)} aucun accord n'a été conclu sur {noun} entre {_someone(rng)} et {_someone(rng)}."
+        )
     if kind == 4:
-        return f"Le constat est sans appel : {noun} {_agree(rng.choice(CHANGE), noun)} {_figure(rng, style)} {rng.choice(PERIOD)}."
+        return f"Le constat est sans appel : {moved()}."
     if kind == 5:
-        return f"{rng.choice(QUESTIONS)} Les experts restent partagés ; certains parlent d'un « tournant », d'autres d'un simple effet de calendrier."
+        return (
+            f"{rng.choice(QUESTIONS)} Les experts restent partagés ; certains parlent d'un « tournant », "
+            "d'autres d'un simple effet de calendrier."
+        )
     if kind == 6:
-        return f"{_cap(_someone(rng))} évoque « une possibilité » plutôt qu'une annonce, et rappelle que {noun} {_agree('dépend', noun)} aussi de facteurs extérieurs."
+        return (
+            f"{_cap(_someone(rng))} évoque « une possibilité » plutôt qu'une annonce, et rappelle que "
+            f"{noun} {_agree('dépend', noun)} aussi de facteurs extérieurs."
+        )
     if kind == 7:
         return f"« C'est inacceptable ! » {rng.choice(SAY_INVERTED)}, en dénonçant {noun}."
     return f"{rng.choice(CONNECTORS)} {noun} {_agree('reste', noun)} au cœur des discussions, {rng.choice(WHEN)}."
 
 
-_PLURAL = {"a": "ont", "n'a": "n'ont", "aurait": "auraient", "dépasserait": "dépasseraient",
-           "atteindrait": "atteindraient", "reste": "restent", "dépend": "dépendent"}
+_PLURAL = {
+    "a": "ont",
+    "n'a": "n'ont",
+    "aurait": "auraient",
+    "dépasserait": "dépasseraient",
+    "atteindrait": "atteindraient",
+    "reste": "restent",
+    "dépend": "dépendent",
+}
 
 
 def _agree(verb: str, noun: str) -> str:
@@ -274,11 +483,13 @@ def _paragraph(rng: random.Random, nouns: list[str], style: dict) -> str:
 
 def _headline(rng: random.Random, nouns: list[str]) -> str:
     noun = rng.choice(nouns)
-    return rng.choice([
-        f"{_cap(noun)} : {rng.choice(ORGANIZATIONS)} {rng.choice(SAY)} une hausse de {rng.randint(2, 40)} %",
-        f"{_cap(noun)} {rng.choice(PERIOD)} : ce que disent vraiment les chiffres",
-        f"« {rng.choice(STATEMENTS)} » : {rng.choice(PEOPLE)[1]} s'explique sur {noun}",
-    ])
+    return rng.choice(
+        [
+            f"{_cap(noun)} : {rng.choice(ORGANIZATIONS)} {rng.choice(SAY)} une hausse de {rng.randint(2, 40)} %",
+            f"{_cap(noun)} {rng.choice(PERIOD)} : ce que disent vraiment les chiffres",
+            f"« {rng.choice(STATEMENTS)} » : {rng.choice(PEOPLE)[1]} s'explique sur {noun}",
+        ]
+    )
 
 
 class _Text:
@@ -329,7 +540,9 @@ def _article(rng: random.Random, out: _Text, topic: str, until: int, first: bool
     while len(out.text.encode()) < until:
         roll = rng.random()
         if roll < 0.08:
-            out.add(f"Lire aussi : {_cap(rng.choice(nouns))}, {rng.choice(['le vrai du faux', 'nos explications', 'ce qui change au 1er janvier'])}")
+            subject = _cap(rng.choice(nouns))
+            angle = rng.choice(["le vrai du faux", "nos explications", "ce qui change au 1er janvier"])
+            out.add(f"Lire aussi : {subject}, {angle}")
         elif roll < 0.12:
             out.add("\n".join(f"- {_cap(rng.choice(nouns))} : {_figure(rng, style)}" for _ in range(3)))
         elif roll < 0.15:
@@ -348,16 +561,18 @@ def _article(rng: random.Random, out: _Text, topic: str, until: int, first: bool
 def _source(rng: random.Random, index: int) -> dict:
     # Typography by index rather than at random, so that even a two-source corpus has both kinds.
     style = {
-        "curly": index % 5 != 3,             # many sites use straight apostrophes
+        "curly": index % 5 != 3,  # many sites use straight apostrophes
         "nbsp": index % 10 not in (3, 6, 9),  # and plain spaces before : ; ! ?
-        "thin": index % 2 == 1,              # careful typesetting puts U+202F before ; ! ?
+        "thin": index % 2 == 1,  # careful typesetting puts U+202F before ; ! ?
     }
     out = _Text(style, width=rng.choice([72, 78]) if index % 3 == 1 else None)
     topic = rng.choice(list(TOPICS))
     size = rng.randint(3000, 7500)  # bytes; the last paragraph overshoots by a few hundred
     count = rng.randint(2, 3) if rng.random() < 0.1 else 1
-    articles = [_article(rng, out, topic if n == 0 else rng.choice(list(TOPICS)), size * (n + 1) // count, n == 0)
-                for n in range(count)]
+    articles = [
+        _article(rng, out, topic if n == 0 else rng.choice(list(TOPICS)), size * (n + 1) // count, n == 0)
+        for n in range(count)
+    ]
     text = out.text + "\n"
     data = text.encode()
     entry: dict = {
@@ -365,8 +580,9 @@ def _source(rng: random.Random, index: int) -> dict:
         "file": f"{index:05d}_{hashlib.sha256(data).hexdigest()[:16]}.txt",
     }
     if count > 1:
-        entry["articles"] = [{k: a[k] for k in ("title", "first_line", "author", "published") if k in a}
-                             for a in articles]
+        entry["articles"] = [
+            {k: a[k] for k in ("title", "first_line", "author", "published") if k in a} for a in articles
+        ]
     else:
         head = articles[0]
         entry["title"] = head["title"]
@@ -375,8 +591,14 @@ def _source(rng: random.Random, index: int) -> dict:
             entry["url"] = f"https://www.example.org/{_slug(head['publisher'], 3)}/{_slug(head['title'], 8)}-{index}"
     entry["language"] = "fr"
     entry["sha256"] = hashlib.sha256(data).hexdigest()
-    return {"entry": entry, "text": text, "data": data, "paragraphs": out.paragraphs,
-            "repeated": out.repeated, "topic": topic}
+    return {
+        "entry": entry,
+        "text": text,
+        "data": data,
+        "paragraphs": out.paragraphs,
+        "repeated": out.repeated,
+        "topic": topic,
+    }
 
 
 # How the editor typed a quote, by quote index: the first is copied verbatim, the others differ
@@ -409,7 +631,7 @@ def _quote(rng: random.Random, src: dict, variant: str, span: tuple[int, int] | 
         spaces = [i for i, ch in enumerate(quote) if ch == " "]
         if spaces:
             cut = spaces[len(spaces) // 2]
-            quote = quote[:cut] + "\n" + quote[cut + 1:]
+            quote = quote[:cut] + "\n" + quote[cut + 1 :]
     evidence: dict = {"source": src["entry"]["id"], "quote": quote}
     needle, haystack = normalize(quote), src["normalized"]
     found, at = [], haystack.find(needle)
@@ -429,8 +651,11 @@ def _index_words(src: dict) -> None:
     text = src["text"]
     src["normalized"] = normalize(text)
     words = [
-        [(p_start + m.start(), p_start + m.end()) for m in re.finditer(r"\S+", text[p_start:p_end])
-         if any(ch.isalnum() for ch in m.group())]
+        [
+            (p_start + m.start(), p_start + m.end())
+            for m in re.finditer(r"\S+", text[p_start:p_end])
+            if any(ch.isalnum() for ch in m.group())
+        ]
         for p_start, p_end in src["paragraphs"]
     ]
     src["words"] = [w for w in words if len(w) >= 20]
@@ -454,12 +679,14 @@ def _summary(rng: random.Random, verdict: str, noun: str, claimant: str | None) 
         "plutot-vrai": f"La tendance est juste pour {noun}, mais le chiffre avancé est *arrondi*.",
         "vrai": f"Les données publiées confirment l'évolution de {noun}.",
     }[verdict]
-    extra = rng.choice([
-        "",
-        " Une source évoque « une possibilité » là où une autre parle d'une annonce.",
-        " Voir [les chiffres de l'Insee](https://www.insee.fr/fr/statistiques) pour la série complète.",
-        " Les chiffres **officiels** restent provisoires.",
-    ])
+    extra = rng.choice(
+        [
+            "",
+            " Une source évoque « une possibilité » là où une autre parle d'une annonce.",
+            " Voir [les chiffres de l'Insee](https://www.insee.fr/fr/statistiques) pour la série complète.",
+            " Les chiffres **officiels** restent provisoires.",
+        ]
+    )
     return (first + extra).replace("'", "’")
 
 
@@ -472,7 +699,7 @@ def _claim(rng: random.Random, index: int, sources: list[dict], quote_counter: l
     figure = _figure(rng, {"nbsp": False, "thin": False})
     text = f"{_cap(noun)} {_agree(rng.choice(CHANGE), noun)} {figure} {rng.choice(PERIOD)}"
     if rng.random() < 0.4:
-        text += f", {rng.choice(['à cause de la guerre en Ukraine', 'grâce aux réformes engagées', 'selon les chiffres du gouvernement', 'malgré les promesses de campagne'])}"
+        text += ", " + rng.choice(CAUSES)
     text = (text + ".").replace("'", "’")
     verdict = rng.choices([r["id"] for r in RATINGS], VERDICT_WEIGHTS)[0]
     claim: dict = {"id": f"{_slug(text, 6)}-{index}", "claim": text}
@@ -496,14 +723,19 @@ def _claim(rng: random.Random, index: int, sources: list[dict], quote_counter: l
         claim["analysis"] = (
             f"L’affirmation circule depuis {(claim_date or date(2020, 1, 1)).year} sur les réseaux sociaux. "
             f"Nous avons comparé les chiffres cités aux **données publiées** par {rng.choice(ORGANIZATIONS)}.\n\n"
-            f"{_cap(noun)} {_agree('dépend', noun)} de plusieurs facteurs ; la période choisie change fortement le résultat."
+            f"{_cap(noun)} {_agree('dépend', noun)} de plusieurs facteurs ; "
+            "la période choisie change fortement le résultat."
         ).replace("'", "’")
     claim["topics"] = topics
     reviewed = (claim_date + timedelta(days=rng.randint(1, 30))) if claim_date else _random_date(rng)
     claim["reviewed"] = reviewed
     if rng.random() < 0.1:
-        claim["updates"] = [{"date": reviewed + timedelta(days=rng.randint(1, 60)),
-                             "note": "Ajout d’une source et précision du chiffre cité."}]
+        claim["updates"] = [
+            {
+                "date": reviewed + timedelta(days=rng.randint(1, 60)),
+                "note": "Ajout d’une source et précision du chiffre cité.",
+            }
+        ]
     evidence = []
     cited = [home] + [rng.choice(sources) for _ in range(2)]
     for n, src in enumerate(cited):
@@ -514,11 +746,13 @@ def _claim(rng: random.Random, index: int, sources: list[dict], quote_counter: l
         item = _quote(rng, home if span else src, variant, span)
         item["stance"] = rng.choices(STANCES, STANCE_WEIGHTS[verdict])[0]
         if rng.random() < 0.2:
-            item["note"] = rng.choice([
-                "La source parle d’une *possibilité*, pas d’une annonce.",
-                "Chiffre repris sans indiquer sa source.",
-                "Contexte utile : la période de comparaison diffère.",
-            ])
+            item["note"] = rng.choice(
+                [
+                    "La source parle d’une *possibilité*, pas d’une annonce.",
+                    "Chiffre repris sans indiquer sa source.",
+                    "Contexte utile : la période de comparaison diffère.",
+                ]
+            )
         evidence.append(item)
     claim["evidence"] = evidence
     return claim
@@ -598,7 +832,9 @@ def _hand_written_pages() -> list[str]:
         return []
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "content"],
-        cwd=PROJECT, capture_output=True, check=True,
+        cwd=PROJECT,
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     return sorted(path.removeprefix("content/") for path in listed.split("\0") if path)
 
@@ -617,8 +853,8 @@ def make_corpus(root: Path, n_claims: int, seed: int = 0) -> dict:
         (seeds / src["entry"]["file"]).write_bytes(src["data"])
         _index_words(src)
     (seeds / "sources.yaml").write_text(
-        dump_yaml({"sources": [src["entry"] for src in sources]}, "../builder/sources.schema.json"),
-        encoding="utf-8")
+        dump_yaml({"sources": [src["entry"] for src in sources]}, "../builder/sources.schema.json"), encoding="utf-8"
+    )
     counter = [0]
     claims = [_claim(rng, i, sources, counter) for i in range(n_claims)]
     data = {

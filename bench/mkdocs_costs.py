@@ -120,11 +120,17 @@ def variants(base: dict) -> dict[str, tuple[str, dict, dict]]:
         "no-search": ("search plugin removed", {"plugins": [p for p in plugins if _plugin_name(p) != "search"]}, {}),
         "search-no-sources": ("source pages left out of the search index", {}, {"BENCH_SEARCH_EXCLUDE": "sources/"}),
         "search-no-matrix": ("matrix page left out of the search index", {}, {"BENCH_SEARCH_EXCLUDE": "matrix.md"}),
-        "matrix-stub": ("matrix page replaced by a one-line page (what a smaller matrix could save)", {},
-                        {"BENCH_STUB": "matrix.md"}),
+        "matrix-stub": (
+            "matrix page replaced by a one-line page (what a smaller matrix could save)",
+            {},
+            {"BENCH_STUB": "matrix.md"},
+        ),
         "all-in-nav": ("every page in the navigation (no nav:, no not_in_nav)", all_in_nav, {}),
-        "all-in-nav-pruned": ("every page in the navigation, with navigation.prune",
-                              {**all_in_nav, "theme": {"features": [*features, "navigation.prune"]}}, {}),
+        "all-in-nav-pruned": (
+            "every page in the navigation, with navigation.prune",
+            {**all_in_nav, "theme": {"features": [*features, "navigation.prune"]}},
+            {},
+        ),
     }
 
 
@@ -147,11 +153,15 @@ def measure(root: Path, work: Path, name: str, overrides: dict, env: dict, timeo
     site = work / f"site-{root.name}-{name}"
     timing = work / f"timing-{root.name}-{name}.json"
     started = time.time()
-    run = measured([MKDOCS, "build", "-f", str(config), "-d", str(site)], cwd=root, timeout=timeout,
-                   env={**env, "BENCH_TIMING_FILE": str(timing)})
+    run = measured(
+        [MKDOCS, "build", "-f", str(config), "-d", str(site)],
+        cwd=root,
+        timeout=timeout,
+        env={**env, "BENCH_TIMING_FILE": str(timing)},
+    )
     row: dict = {"wall": run.wall, "cpu": run.cpu, "peak_mib": run.peak_mib, "ok": run.returncode == 0}
     if run.returncode:
-        row["error"] = ("timed out" if time.time() - started >= timeout else run.stderr.strip().splitlines()[-1:])
+        row["error"] = "timed out" if time.time() - started >= timeout else run.stderr.strip().splitlines()[-1:]
         return row
     row["warnings"] = run.stderr.count("WARNING")
     recorded = json.loads(timing.read_text())
@@ -200,20 +210,27 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    print(f"MkDocs costs, {time.strftime('%Y-%m-%d %H:%M')}, {versions()}; load average at start {load_start}, "
-          f"at end {load()}. Builder hook off; one build each; stages in CPU seconds of the mkdocs process.")
+    print(
+        f"MkDocs costs, {time.strftime('%Y-%m-%d %H:%M')}, {versions()}; load average at start {load_start}, "
+        f"at end {load()}. Builder hook off; one build each; stages in CPU seconds of the mkdocs process."
+    )
     print()
-    print("| claims | HTML pages | variant | wall | CPU | peak RSS | "
-          + " | ".join(label for _, label in STAGES) + " | search_index.json | site | claim page |")
+    print(
+        "| claims | HTML pages | variant | wall | CPU | peak RSS | "
+        + " | ".join(label for _, label in STAGES)
+        + " | search_index.json | site | claim page |"
+    )
     print("|---:|---:|---|" + "---:|" * (3 + len(STAGES) + 3))
     for (size, name), row in results.items():
         if not row["ok"]:
             print(f"| {size:,} | | {name} | {seconds(row['wall'])} | | | failed: {row['error']} |")
             continue
         stages = " | ".join(seconds(row[key]) if row.get(key) is not None else "" for key, _ in STAGES)
-        print(f"| {size:,} | {row['html_pages']:,} | {name} | {seconds(row['wall'])} | {seconds(row['cpu'])} | "
-              f"{row['peak_mib']:.0f} MiB | {stages} | {row['search_index_mib']:.1f} MiB | "
-              f"{row['site_mib']:.0f} MiB | {row['claim_page_kib']:.0f} KiB |")
+        print(
+            f"| {size:,} | {row['html_pages']:,} | {name} | {seconds(row['wall'])} | {seconds(row['cpu'])} | "
+            f"{row['peak_mib']:.0f} MiB | {stages} | {row['search_index_mib']:.1f} MiB | "
+            f"{row['site_mib']:.0f} MiB | {row['claim_page_kib']:.0f} KiB |"
+        )
     print()
     for name, (description, _overrides, _env) in chosen.items():
         print(f"- {name}: {description}")

@@ -86,8 +86,14 @@ def measured(cmd: list[str], cwd: Path, timeout: float | None = None, env: dict 
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
-                        out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+        return Measured(
+            wall,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024,
+            proc.returncode,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
 
 
 def run_builder(root: Path) -> tuple[Measured, dict]:
@@ -96,7 +102,7 @@ def run_builder(root: Path) -> tuple[Measured, dict]:
         sys.exit(f"builder failed on {root}:\n{run.stderr}")
     inside = json.loads(run.stdout.strip().splitlines()[-1])
     if inside["errors"]:
-        sys.exit(f"the synthetic corpus has errors:\n" + "\n".join(inside["errors"]))
+        sys.exit("the synthetic corpus has errors:\n" + "\n".join(inside["errors"]))
     return run, inside
 
 
@@ -136,8 +142,10 @@ def load() -> str:
 def versions() -> str:
     from importlib.metadata import version
 
-    return (f"Python {platform.python_version()}, mkdocs {version('mkdocs')}, "
-            f"mkdocs-material {version('mkdocs-material')}, {os.cpu_count()} CPUs")
+    return (
+        f"Python {platform.python_version()}, mkdocs {version('mkdocs')}, "
+        f"mkdocs-material {version('mkdocs-material')}, {os.cpu_count()} CPUs"
+    )
 
 
 def median(values: list[float]) -> float:
@@ -176,10 +184,16 @@ def main(argv: list[str] | None = None) -> int:
             generated = time.perf_counter() - started
             pristine = {path.name: path for path in root.iterdir()}
             pristine["content"] = shutil.copytree(root / "content", work / f"n{size}-content", symlinks=True)
-            put("corpus: claims / sources / quotes", size,
-                f"{figures['claims']} / {figures['sources']} / {figures['quotes']}")
-            put("corpus: claims.yaml + seeds/", size,
-                f"{figures['claims_yaml_bytes'] / 2**20:.1f} + {figures['seed_bytes'] / 2**20:.1f} MiB")
+            put(
+                "corpus: claims / sources / quotes",
+                size,
+                f"{figures['claims']} / {figures['sources']} / {figures['quotes']}",
+            )
+            put(
+                "corpus: claims.yaml + seeds/",
+                size,
+                f"{figures['claims_yaml_bytes'] / 2**20:.1f} + {figures['seed_bytes'] / 2**20:.1f} MiB",
+            )
 
             runs = []
             for _ in range(args.runs):
@@ -195,8 +209,11 @@ def main(argv: list[str] | None = None) -> int:
             put("builder: peak memory (max RSS)", size, f"{max(r.peak_mib for r, _ in runs):.0f} MiB")
 
             noop, inside = run_builder(root)
-            put("builder, rebuild, nothing changed: wall", size,
-                f"{seconds(noop.wall)} ({len(inside['written'])} written)")
+            put(
+                "builder, rebuild, nothing changed: wall",
+                size,
+                f"{seconds(noop.wall)} ({len(inside['written'])} written)",
+            )
 
             claim_id = edit_one_summary(root)
             edited, inside = run_builder(root)
@@ -208,32 +225,45 @@ def main(argv: list[str] | None = None) -> int:
                 # mkdocs.yml runs the builder from a hook (on_pre_build): build once as configured,
                 # and once without hooks, to set the builder against MkDocs' own work.
                 (root / "mkdocs.bench-nohooks.yml").write_text("INHERIT: mkdocs.yml\nhooks: []\n", encoding="utf-8")
-                for label, config in (("as configured (runs the builder)", "mkdocs.yml"),
-                                      ("without the builder hook", "mkdocs.bench-nohooks.yml")):
+                for label, config in (
+                    ("as configured (runs the builder)", "mkdocs.yml"),
+                    ("without the builder hook", "mkdocs.bench-nohooks.yml"),
+                ):
                     builds = [mkdocs_build(root, work / f"site-{size}", config=config) for _ in range(args.mkdocs_runs)]
                     wall = median([b.wall for b in builds])
                     put(f"MkDocs build {label}: wall (median of {args.mkdocs_runs})", size, seconds(wall))
                     put(f"MkDocs build {label}: CPU user+sys", size, seconds(median([b.cpu for b in builds])))
-                    put(f"MkDocs build {label}: peak memory (max RSS)", size,
-                        f"{max(b.peak_mib for b in builds):.0f} MiB")
+                    put(
+                        f"MkDocs build {label}: peak memory (max RSS)",
+                        size,
+                        f"{max(b.peak_mib for b in builds):.0f} MiB",
+                    )
                 put("MkDocs build: HTML pages", size, str(sum(1 for _ in (work / f"site-{size}").rglob("*.html"))))
                 cpu = median([b.cpu for b in builds])
-                put("builder / MkDocs without the hook (cold builder / MkDocs)", size,
-                    f"{100 * cold_wall[size] / wall:.1f} % wall, {100 * cold_cpu[size] / cpu:.1f} % CPU")
+                put(
+                    "builder / MkDocs without the hook (cold builder / MkDocs)",
+                    size,
+                    f"{100 * cold_wall[size] / wall:.1f} % wall, {100 * cold_cpu[size] / cpu:.1f} % CPU",
+                )
             notes.append(f"N = {size}: corpus generated in {seconds(generated)}")
             reset(root, pristine)
         if len(args.sizes) > 1:
             small, large = min(args.sizes), max(args.sizes)
-            put("builder scaling: time ratio for the size ratio", large,
+            put(
+                "builder scaling: time ratio for the size ratio",
+                large,
                 f"x{cold_wall[large] / cold_wall[small]:.1f} wall, x{cold_cpu[large] / cold_cpu[small]:.1f} CPU "
-                f"for x{large / small:g} claims")
+                f"for x{large / small:g} claims",
+            )
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
     sizes = args.sizes
-    print(f"Benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {versions()}; load average (1, 5, 15 min) "
-          f"at start {load_start}, at end {load()}")
+    print(
+        f"Benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {versions()}; load average (1, 5, 15 min) "
+        f"at start {load_start}, at end {load()}"
+    )
     print()
     print("| measure | " + " | ".join(f"N = {n:,} claims" for n in sizes) + " | target |")
     print("|---|" + "---:|" * len(sizes) + "---|")

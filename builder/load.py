@@ -53,6 +53,8 @@ class Document:
     """Location of the value at each path."""
     keys: dict[Path_, Location] = field(default_factory=dict)
     """Location of the key whose value is at that path (mapping entries only)."""
+    invalid: set[Path_] | None = None
+    """Paths of the values that break the schema, once it has been checked (schema.check)."""
 
     def where(self, path: Path_, key: bool = False) -> Location:
         """The closest known location of a path: itself, or its nearest parent."""

@@ -10,6 +10,7 @@ http(s) or mailto addresses; never an element or an attribute the text did not a
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from urllib.parse import urlsplit
@@ -63,11 +64,13 @@ class _Renderer:
         md.treeprocessors.register(_LinkCollector(md), "collect_links", 5)  # after the inline patterns made the links
         self.md = md
 
-    def convert(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+    # Each field is read several times (its links checked, rendered, made plain text): convert once.
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one renderer for the process's life
+    def convert(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         self.md.reset()
         self.md.found_links = []
         out = self.md.convert(text)
-        return out, self.md.found_links
+        return out, tuple(self.md.found_links)
 
 
 _renderer = _Renderer()

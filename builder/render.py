@@ -80,7 +80,8 @@ def _page(template: str, meta: dict, **context) -> str:
     # Material prints the front matter's title and description into the page unescaped (in
     # <title>, the header bar and a content="..." attribute): they are HTML, so escape them.
     meta = {key: _front_matter_html(value) if key in ("title", "description") else value for key, value in meta.items()}
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    # libyaml's emitter: the pure-Python one costs seconds at thousands of pages.
+    front = yaml.dump(meta, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=1000)
     body = _env.get_template(template).render(**context)
     return f"---\n{GENERATED_MARK}\n{front}---\n\n{body}"
 
@@ -101,7 +102,8 @@ def render(project: Project, settings: Settings) -> dict[str, str]:
         "methodology.md": _page("methodology.md.j2", {"title": "Méthodologie"}, **common),
         "matrix.md": _page(
             "matrix.md.j2",
-            {"title": "Matrice de corroboration", "hide": ["toc"]},
+            # A table of symbols: nothing to search, and the costliest page to index.
+            {"title": "Matrice de corroboration", "hide": ["toc"], "search": {"exclude": True}},
             matrix=_matrix(claims, project.sources),
             **common,
         ),
@@ -147,7 +149,8 @@ def _hues(project: Project) -> dict[str, int]:
 
 
 def _json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # Compact: `indent` would force the pure-Python encoder, and the feeds are read by machines.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _by_stance(claim: Claim) -> list[tuple[str, list[Evidence]]]:
@@ -201,7 +204,13 @@ def _source_html(source: Source, cited: list[tuple[Claim, Evidence]]) -> str:
 
 
 def _matrix(claims: list[Claim], sources: tuple[Source, ...]) -> list[tuple[Claim, list[list[Evidence]]]]:
-    return [(claim, [[e for e in claim.evidence if e.source.id == s.id] for s in sources]) for claim in claims]
+    rows = []
+    for claim in claims:
+        cited: dict[str, list[Evidence]] = defaultdict(list)
+        for evidence in claim.evidence:
+            cited[evidence.source.id].append(evidence)
+        rows.append((claim, [cited.get(source.id, []) for source in sources]))
+    return rows
 
 
 def _timeline(claims: list[Claim]) -> list[tuple[str | None, list[Claim]]]:

@@ -58,15 +58,20 @@ def _validator(name: str) -> jsonschema.Draft7Validator:
 def check(doc: Document, name: str) -> list[Problem]:
     """Every way the document departs from the schema `name`, located."""
     problems: list[Problem] = []
+    doc.invalid = set()
     for error in _validator(name).iter_errors(doc.data):
         problems += _explain(doc, error)
+        doc.invalid.add(tuple(error.absolute_path))
     # jsonschema reports `required` once per missing field, and each report names them all.
     return list(dict.fromkeys(problems))
 
 
 def error_paths(doc: Document, name: str) -> set[tuple]:
-    """Paths of the values that break the schema (to skip them in later checks)."""
-    return {tuple(error.absolute_path) for error in _validator(name).iter_errors(doc.data)}
+    """Paths of the values that break the schema (to skip them in later checks); validating a
+    large file is costly, so a document is only validated once."""
+    if doc.invalid is None:
+        check(doc, name)
+    return doc.invalid
 
 
 def _field(path: tuple) -> str:

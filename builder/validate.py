@@ -60,15 +60,11 @@ def _valid_items(doc: Document, schema_name: str, key: str, ctx: Context) -> lis
     """The entries of a top-level list that the schema accepts, with their index."""
     if not isinstance(doc.data, dict):
         return []
-    bad = schema.error_paths(doc, schema_name)
+    bad = {path[:2] for path in schema.error_paths(doc, schema_name)}
     items = doc.data.get(key)
     if not isinstance(items, list):
         return []
-    return [
-        (i, item)
-        for i, item in enumerate(items)
-        if isinstance(item, dict) and not any(path[:2] == (key, i) for path in bad)
-    ]
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict) and (key, i) not in bad]
 
 
 def _unique(

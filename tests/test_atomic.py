@@ -151,13 +151,18 @@ def test_a_write_that_fails_half_way_leaves_content_as_it_was(project, monkeypat
     save(project, claims)
     before = tree_with_times(project / "content")
     calls = []
+    real_open = open
 
-    def fsync(descriptor: int) -> None:
-        calls.append(descriptor)
-        if len(calls) == 5:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    def open_then_fill_the_disk(path, mode="r", *args, **kwargs):
+        file = real_open(path, mode, *args, **kwargs)
+        if "w" in mode:
+            calls.append(path)
+            if len(calls) == 5:  # the fifth new page: its temporary file exists, then the disk is full
+                file.close()
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return file
 
-    monkeypatch.setattr(write.os, "fsync", fsync)
+    monkeypatch.setattr(write, "open", open_then_fill_the_disk, raising=False)
     with pytest.raises(OSError, match="No space left"):
         build(project)
     assert tree_with_times(project / "content") == before
