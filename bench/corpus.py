@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from builder.render import MONTHS  # the site's French month names
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 NBSP = "\u00a0"
@@ -343,20 +345,6 @@ CAUSES = [
     "grâce aux réformes engagées",
     "selon les chiffres du gouvernement",
     "malgré les promesses de campagne",
-]
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
 ]
 
 
