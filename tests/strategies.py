@@ -349,7 +349,8 @@ def hostile_text(max_fragments: int = 6, refused: bool = True) -> st.SearchStrat
     return st.lists(fragment, min_size=1, max_size=max_fragments).map("".join)
 
 
-_NOT_IN_A_LINE = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# U+0085, U+2028 and U+2029 too: YAML reads them as line breaks, so a one-line value cannot hold them.
+_NOT_IN_A_LINE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NOT_IN_MARKDOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 

@@ -247,7 +247,9 @@ _HTML_NEWLINES = re.compile(r"\r\n?")
 
 def as_shown(text: str) -> str:
     """A text as a browser shows it from our HTML: an HTML parser turns CR LF and CR into LF and
-    drops NUL, and Python-Markdown removes the STX and ETX characters it reserves."""
+    drops NUL, and Python-Markdown removes the STX and ETX characters it reserves. (A byte order
+    mark opening a file is an encoding mark, not text: the builder drops it when it reads the file.)"""
+    text = text.removeprefix("\ufeff")
     return _HTML_NEWLINES.sub("\n", text).replace("\x00", "").replace("\x02", "").replace("\x03", "")
 
 
@@ -259,6 +261,7 @@ SENTENCE = "Le dirigeant nord-coréen poursuit sa visite ce vendredi en Russie."
 # Found by the long run: Python-Markdown expands tabs and empties lines of spaces.
 @example((f"Titre\tà\ttabulations\n   \n{SENTENCE} </script>\t", f"{SENTENCE} </script>"))
 @example((f"\r\n\x00<b>«\u00a0{SENTENCE}\u00a0»</b>\r  \n \t \n*x*", f"{SENTENCE}\u00a0»</b>"))
+@example((f"\ufeff {SENTENCE}", SENTENCE))
 def test_any_source_text_is_shown_whole_with_its_quote_highlighted(case):
     text, quote = case
     with project() as root:
