@@ -35,7 +35,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    result = pipeline.build(args.root, strict=args.strict)
+    try:
+        result = pipeline.build(args.root, strict=args.strict)
+    except OSError as error:  # a full disk, a read-only folder: write.apply has undone its staging
+        print(f"build failed, content/ left as it was: {error.strerror or error}", file=sys.stderr)
+        return 1
     _print_report(result.report)
     if result.report.failed(args.strict):
         print(f"build failed, nothing written: {_summary(result.report)}", file=sys.stderr)

@@ -205,7 +205,7 @@ def test_a_hand_written_page_where_a_generated_one_goes_is_reported_and_nothing_
 
 # --- interrupted builds -------------------------------------------------------------------------
 
-KILL_DELAYS = (0.0, 0.02, 0.06, 0.15, 0.5)
+KILL_DELAYS = (0.0, 0.001, 0.003, 0.006, 0.01, 0.02, 0.06, 0.5)
 """Seconds after the first temporary file appears: while staging, while renaming, after."""
 
 

@@ -216,7 +216,7 @@ def test_nesting_deeper_than_the_limit_is_refused(project):
 def test_a_huge_field_is_refused_quickly(project, path, size, message):
     line, column = set_field(project, path, "é" * size)
     lines, seconds, megabytes = measured(lambda: errors(project))
-    assert seconds < 3 and megabytes < 200, (seconds, megabytes)
+    assert seconds < 5 and megabytes < 200, (seconds, megabytes)  # about 2 s, 50 MB here
     assert f"claims.yaml:{line}:{column}: error: {message}" in lines
 
 
