@@ -56,7 +56,7 @@ def build_project(root: Path, sources_doc: Document, claims_doc: Document) -> tu
     return project, ctx.problems
 
 
-def _valid_items(doc: Document, schema_name: str, key: str, ctx: Context) -> list[tuple[int, dict]]:
+def _valid_items(doc: Document, schema_name: str, key: str) -> list[tuple[int, dict]]:
     """The entries of a top-level list that the schema accepts, with their index."""
     if not isinstance(doc.data, dict):
         return []
@@ -106,7 +106,7 @@ def _suggest(name: str, known: list[str], what: str) -> str:
 
 
 def load_sources(ctx: Context, doc: Document) -> dict[str, Source]:
-    entries = _unique(ctx, doc, _valid_items(doc, "sources.schema.json", "sources", ctx), "sources", "source")
+    entries = _unique(ctx, doc, _valid_items(doc, "sources.schema.json", "sources"), "sources", "source")
     sources = {}
     for i, item in entries:
         source = _source(ctx, doc, i, item)
@@ -219,7 +219,7 @@ def _articles(ctx: Context, doc: Document, i: int, entries: list[dict], text: st
 
 
 def _ratings(ctx: Context, doc: Document) -> dict[str, Rating]:
-    entries = _unique(ctx, doc, _valid_items(doc, "claims.schema.json", "ratings", ctx), "ratings", "rating")
+    entries = _unique(ctx, doc, _valid_items(doc, "claims.schema.json", "ratings"), "ratings", "rating")
     ratings: dict[str, Rating] = {}
     previous = None
     for i, item in entries:
@@ -236,7 +236,7 @@ def _ratings(ctx: Context, doc: Document) -> dict[str, Rating]:
 
 
 def _topics(ctx: Context, doc: Document) -> dict[str, Topic]:
-    entries = _unique(ctx, doc, _valid_items(doc, "claims.schema.json", "topics", ctx), "topics", "topic")
+    entries = _unique(ctx, doc, _valid_items(doc, "claims.schema.json", "topics"), "topics", "topic")
     return {item["id"]: Topic(item["id"], item["label"]) for _, item in entries}
 
 
@@ -255,7 +255,7 @@ def _markdown_links(ctx: Context, doc: Document, path: tuple, text: str | None) 
 
 
 def _claims(ctx, doc, sources, ratings, topics) -> list[Claim]:
-    entries = _unique(ctx, doc, _valid_items(doc, "claims.schema.json", "claims", ctx), "claims", "claim")
+    entries = _unique(ctx, doc, _valid_items(doc, "claims.schema.json", "claims"), "claims", "claim")
     indexes = {sid: SourceIndex(source) for sid, source in sources.items()}
     claims = []
     for i, item in entries:
