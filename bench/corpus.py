@@ -657,7 +657,7 @@ def _index_words(src: dict) -> None:
     assert length == len(normalize(text[:done]))
 
 
-def _summary(rng: random.Random, verdict: str, noun: str, claimant: str | None) -> str:
+def _summary(rng: random.Random, verdict: str, noun: str, claimant: str | None, figure: str) -> str:
     who = f"Contrairement à ce qu'affirme {claimant}, " if claimant and verdict in ("faux", "trompeur") else ""
     negated, has = _agree("n'a", noun), _agree("a", noun)
     first = {
@@ -675,7 +675,8 @@ def _summary(rng: random.Random, verdict: str, noun: str, claimant: str | None) 
             " Les chiffres **officiels** restent provisoires.",
         ]
     )
-    return (first + extra).replace("'", "’")
+    # The figure makes each summary its own text, as in a real archive (no two alike to cache).
+    return (first + f" L'affirmation avance {figure}." + extra).replace("'", "’")
 
 
 def _claim(rng: random.Random, index: int, sources: list[dict], quote_counter: list[int]) -> dict:
@@ -706,11 +707,12 @@ def _claim(rng: random.Random, index: int, sources: list[dict], quote_counter: l
     claim["verdict"] = verdict
     # Mid-sentence, an organisation keeps its lower-case article: "ce qu’affirme l’Insee".
     named = claimant if person or not claimant else claimant[:1].lower() + claimant[1:]
-    claim["summary"] = _summary(rng, verdict, noun, named)
+    claim["summary"] = _summary(rng, verdict, noun, named, figure)
     if rng.random() < 0.5:
         claim["analysis"] = (
             f"L’affirmation circule depuis {(claim_date or date(2020, 1, 1)).year} sur les réseaux sociaux. "
-            f"Nous avons comparé les chiffres cités aux **données publiées** par {rng.choice(ORGANIZATIONS)}.\n\n"
+            f"Nous avons comparé le chiffre cité ({figure}) aux **données publiées** "
+            f"par {rng.choice(ORGANIZATIONS)}.\n\n"
             f"{_cap(noun)} {_agree('dépend', noun)} de plusieurs facteurs ; "
             "la période choisie change fortement le résultat."
         ).replace("'", "’")

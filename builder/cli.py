@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from builder import pin, pipeline, scaffold
+from builder import pin, pipeline, scaffold, write
 from builder.problems import Problem, Report
 
 
@@ -36,8 +36,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     try:
-        result = pipeline.build(args.root, strict=args.strict)
-    except OSError as error:  # a full disk, a read-only folder: write.apply has undone its staging
+        result = pipeline.build(args.root, strict=args.strict, processes=args.jobs)
+    except OSError as error:  # a full disk, a read-only folder: write.write has undone its staging
         print(f"build failed, content/ left as it was: {error.strerror or error}", file=sys.stderr)
         return 1
     _print_report(result.report)
@@ -107,6 +107,12 @@ def cmd_linkcheck(args: argparse.Namespace) -> int:
     return linkcheck.main(args.rest)
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, at least 1, not {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m builder", description="Fact-check site builder.")
     main.add_argument("--root", type=Path, default=Path("."), help="project folder (default: current)")
@@ -121,6 +127,12 @@ def parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", parents=[rooted], help="check, then write the generated pages into content/")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        help=f"processes that render the pages (default: every processor from {write.PARALLEL_FROM} pages, else 1)",
+    )
     build.set_defaults(run=cmd_build)
 
     repin = commands.add_parser(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 STANCES = ("supports", "contradicts", "context")
 
@@ -48,7 +49,7 @@ class Source:
     sha256: str = ""
     articles: tuple[Article, ...] = ()
 
-    @property
+    @cached_property  # shown beside every quote of the source: split the text once
     def display_title(self) -> str:
         """The title, or for an untitled text its opening words: what the text itself says,
         never a made-up headline."""

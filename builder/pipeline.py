@@ -14,7 +14,7 @@ from builder import settings as site_settings
 from builder.load import Document, load_yaml
 from builder.model import Project
 from builder.problems import Report
-from builder.render import render
+from builder.render import pages
 from builder.settings import Settings
 from builder.validate import build_project
 
@@ -54,21 +54,22 @@ def check(root: Path) -> tuple[Project | None, Report]:
     return project, report
 
 
-def build(root: Path, strict: bool = False, settings: Settings | None = None) -> BuildResult:
-    """Check, then write the generated pages into the docs folder; nothing on failure."""
+def build(
+    root: Path, strict: bool = False, settings: Settings | None = None, processes: int | None = None
+) -> BuildResult:
+    """Check, then write the generated pages into the docs folder; nothing on failure.
+
+    `processes`: how many share the rendering (default: every processor, for a large site)."""
     project, report = check(root)
     result = BuildResult(report)
     if project is None or report.failed(strict):
         return result
     settings = settings or site_settings.load(root)
-    content = root / settings.docs_dir
-    pages = render(project, settings)
-    plan = write.plan(content, pages, settings.docs_dir)
-    report.problems += plan.problems
-    if plan.problems:
+    outcome = write.write(root / settings.docs_dir, pages(project, settings), settings.docs_dir, processes)
+    report.problems += outcome.problems
+    if outcome.problems:
         return result
-    write.apply(content, plan)
-    result.written = sorted(plan.changed)
-    result.unchanged = plan.unchanged
-    result.removed = plan.stale
+    result.written = outcome.changed
+    result.unchanged = outcome.unchanged
+    result.removed = outcome.stale
     return result

@@ -14,11 +14,15 @@
 from __future__ import annotations
 
 import os
+import posixpath
+import stat
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+from builder import parallel
 from builder.problems import Location, Problem
-from builder.render import GENERATED_MARK
+from builder.render import GENERATED_MARK, Page
 
 _HEAD = f"---\n{GENERATED_MARK}\n".encode()
 RESERVED = {"claimreview.json", "annotations.jsonld"}
@@ -26,12 +30,21 @@ RESERVED = {"claimreview.json", "annotations.jsonld"}
 _TEMPORARY = ".tmp-build-"
 
 
+PARALLEL_FROM = 2000
+"""Pages from which rendering and staging are shared between processes; below, forking costs
+more than it saves."""
+
+
 @dataclass
-class Plan:
-    changed: dict[str, bytes] = field(default_factory=dict)
+class Outcome:
+    """What writing the pages changed, or the problems that stopped it before anything changed."""
+
+    changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    staged: dict[str, Path] = field(default_factory=dict)
+    """Temporary file holding each changed page's new bytes, until it is renamed into place."""
 
 
 def is_generated(path: Path) -> bool:
@@ -39,104 +52,153 @@ def is_generated(path: Path) -> bool:
         return file.read(len(_HEAD)) == _HEAD
 
 
-def plan(content: Path, pages: dict[str, str], display: str = "content") -> Plan:
-    """What writing `pages` into `content` would change, and what stands in the way."""
-    result = Plan()
-    real = content.resolve()
+def write(content: Path, pages: dict[str, Page], display: str = "content", processes: int | None = None) -> Outcome:
+    """Render every page and put the changed ones in place, or change nothing at all.
+
+    Pages are rendered, compared with the files they replace and staged beside them, by
+    several processes for a large site; only when every page is staged and no problem found are
+    the staged files renamed over the old ones, here, and the stale pages removed."""
+    if processes is None:
+        processes = parallel.available() if len(pages) >= PARALLEL_FROM else 1
+    _sweep_temporary(content)
+    inside = _Confinement(content)
+    outcome = Outcome(stale=_stale(content, pages, inside))
     for name in sorted(pages):
-        data = pages[name].encode("utf-8")
-        target = content / name
-        if not _stays_inside(real, target, name):
-            result.problems.append(
+        if not inside(name):
+            outcome.problems.append(
                 Problem(
                     Location(f"{display}/{name}"),
                     "is in a folder that is a link; the builder will not write through it",
                     hint=f"replace the link by a real folder inside {display}/",
                 )
             )
-        elif target.is_symlink() or (target.exists() and not target.is_file()):
-            result.problems.append(
-                Problem(Location(f"{display}/{name}"), "is not a regular file; the builder will not replace it")
-            )
-        elif not target.exists():
-            result.changed[name] = data
-        elif name not in RESERVED and not is_generated(target):
-            result.problems.append(
-                Problem(
-                    Location(f"{display}/{name}"),
-                    "a hand-written page stands where a generated page goes",
-                    hint="rename or move the hand-written page: the builder never overwrites one",
-                )
-            )
-        elif target.read_bytes() == data:
-            result.unchanged.append(name)
-        else:
-            result.changed[name] = data
-    if content.is_dir():
-        for path in sorted(content.rglob("*.md")):
-            name = path.relative_to(content).as_posix()
-            if (
-                name not in pages
-                and path.is_file()
-                and not path.is_symlink()
-                and _stays_inside(real, path, name)
-                and is_generated(path)
-            ):
-                result.stale.append(name)
-    return result
+    if outcome.problems:
+        return outcome
+    created = _make_folders(content, pages)
+    try:
+        shares = parallel.map_shares(partial(_stage, content, display), sorted(pages.items()), processes)
+    except BaseException:
+        _sweep_temporary(content)  # every process's staging, including a share's that was stopped
+        _remove_folders(content, created)
+        raise
+    for share in shares:
+        outcome.staged.update(share.staged)
+        outcome.unchanged += share.unchanged
+        outcome.problems += share.problems
+    outcome.unchanged.sort()
+    outcome.problems.sort(key=lambda problem: problem.location.file)
+    if outcome.problems:
+        for temporary in outcome.staged.values():
+            temporary.unlink()
+        _remove_folders(content, created)
+        return outcome
+    for name in sorted(outcome.staged):
+        os.replace(outcome.staged[name], content / name)
+    outcome.changed = sorted(outcome.staged)
+    for name in outcome.stale:
+        (content / name).unlink()
+        _remove_empty_parents(content, (content / name).parent)
+    return outcome
 
 
-def _stays_inside(real_content: Path, path: Path, name: str) -> bool:
-    """Whether the folder of content/`name` is where it seems, not reached through a link that
-    could lead out of the project."""
-    return path.parent.resolve() == (real_content / name).parent
-
-
-def apply(content: Path, result: Plan) -> None:
-    """Carry out a plan that has no problems."""
-    assert not result.problems
-    _sweep_temporary(content)
-    staged: list[tuple[Path, Path]] = []
-    created: list[Path] = []
+def _stage(content: Path, display: str, pages: list[tuple[str, Page]]) -> Outcome:
+    """Render `pages`, compare each with the file it would replace, and write the changed ones to
+    temporary files beside their targets. On any failure (a full disk), the temporary files
+    written so far are removed before the error goes on."""
+    outcome = Outcome()
     temporary = None
     try:
-        for name, data in result.changed.items():
+        for name, page in pages:
+            if parallel.orphaned():  # the build was killed: leave nothing behind
+                raise SystemExit(1)
+            data = page().encode("utf-8")
             target = content / name
-            if not target.parent.is_dir():
-                created.append(target.parent)
-                target.parent.mkdir(parents=True)
+            try:
+                mode = os.lstat(target).st_mode
+            except FileNotFoundError:
+                mode = None
+            if mode is not None and not stat.S_ISREG(mode):  # a link (even a broken one) or a folder
+                outcome.problems.append(
+                    Problem(Location(f"{display}/{name}"), "is not a regular file; the builder will not replace it")
+                )
+                continue
+            old = target.read_bytes() if mode is not None else None
+            if old is not None and name not in RESERVED and not old.startswith(_HEAD):
+                outcome.problems.append(
+                    Problem(
+                        Location(f"{display}/{name}"),
+                        "a hand-written page stands where a generated page goes",
+                        hint="rename or move the hand-written page: the builder never overwrites one",
+                    )
+                )
+                continue
+            if old == data:
+                outcome.unchanged.append(name)
+                continue
             temporary = target.with_name(f".{target.name}{_TEMPORARY}{os.getpid()}")
             # No fsync: renaming a complete file over the old one already leaves every page old or
             # new when a build is killed; fsync would only add safety against a power cut, at a
             # cost of seconds for thousands of pages.
             with open(temporary, "wb") as file:
                 file.write(data)
-            staged.append((temporary, target))
+            outcome.staged[name] = temporary
             temporary = None
     except BaseException:
-        # No page is replaced before every new one is safely written (a full disk, Ctrl-C):
-        # undo the staging, so that content/ stays as it was, and let the error through.
-        leftovers = [staged_file for staged_file, _ in staged]
-        if temporary is not None:
-            leftovers.append(temporary)
-        for path in leftovers:
+        for path in [*outcome.staged.values(), *([temporary] if temporary else [])]:
             path.unlink(missing_ok=True)
-        for folder in reversed(created):
-            _remove_empty_parents(content, folder)
         raise
-    for temporary, target in staged:
-        os.replace(temporary, target)
-    for name in result.stale:
-        (content / name).unlink()
-        _remove_empty_parents(content, (content / name).parent)
+    return outcome
+
+
+def _stale(content: Path, pages: dict[str, Page], inside: _Confinement) -> list[str]:
+    """Generated pages that are no longer generated (their claim or source is gone)."""
+    if not content.is_dir():
+        return []
+    stale = []
+    for path in sorted(content.rglob("*.md")):
+        name = path.relative_to(content).as_posix()
+        if name not in pages and path.is_file() and not path.is_symlink() and inside(name) and is_generated(path):
+            stale.append(name)
+    return stale
+
+
+class _Confinement:
+    """Whether the folder of content/`name` is where it seems, not reached through a link that
+    could lead out of the project; resolved once per folder, as thousands of pages share a few."""
+
+    def __init__(self, content: Path):
+        self.content = content
+        self.real = content.resolve()
+        self.folders: dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        folder = posixpath.dirname(name)
+        if folder not in self.folders:
+            self.folders[folder] = (self.content / folder).resolve() == self.real / folder
+        return self.folders[folder]
+
+
+def _make_folders(content: Path, pages: dict[str, Page]) -> list[Path]:
+    """Create the folders the pages go in; the ones created."""
+    created = []
+    for folder in sorted({(content / name).parent for name in pages}):
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            created.append(folder)
+    return created
+
+
+def _remove_folders(content: Path, created: list[Path]) -> None:
+    for folder in reversed(created):
+        _remove_empty_parents(content, folder)
 
 
 def _sweep_temporary(content: Path) -> None:
     """Temporary files left by a build that was killed before renaming them."""
     if content.is_dir():
-        real = content.resolve()
+        inside = _Confinement(content)
         for path in content.rglob(f".*{_TEMPORARY}*"):
-            if _stays_inside(real, path, path.relative_to(content).as_posix()):
+            if inside(path.relative_to(content).as_posix()):
                 path.unlink()
 
 

@@ -230,11 +230,14 @@ def interrupted(tmp_path_factory) -> dict:
     return {"root": root, "old": old, "new": new, "old_copy": root.parent / "old-content"}
 
 
-def kill_while_writing(root: Path, delay: float) -> bool:
-    """Start a build, SIGKILL it `delay` s after its first temporary file; whether it was still running."""
+def kill_while_writing(root: Path, delay: float, jobs: int) -> bool:
+    """Start a build, SIGKILL it `delay` s after its first temporary file; whether it was still running.
+
+    With several jobs, only the process that renames is killed: the processes staging pages for
+    it see that they are orphaned and stop, removing what they staged."""
     claims = root / "content" / "claims"
     build_ = subprocess.Popen(
-        [sys.executable, "-m", "builder", "--root", str(root), "build"],
+        [sys.executable, "-m", "builder", "--root", str(root), "build", "--jobs", str(jobs)],
         cwd=root.parent,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -254,13 +257,14 @@ def kill_while_writing(root: Path, delay: float) -> bool:
 
 
 @pytest.mark.slow
-def test_a_build_killed_while_writing_leaves_every_file_whole(interrupted):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_killed_while_writing_leaves_every_file_whole(interrupted, jobs):
     root, old, new = interrupted["root"], interrupted["old"], interrupted["new"]
     mixed = 0
     for delay in KILL_DELAYS:
         shutil.rmtree(root / "content")
         shutil.copytree(interrupted["old_copy"], root / "content", symlinks=True)
-        kill_while_writing(root, delay)
+        kill_while_writing(root, delay, jobs)
         after = tree(root / "content")
         temporary = [name for name in after if TEMPORARY in name]
         whole = {name: data for name, data in after.items() if name not in temporary}

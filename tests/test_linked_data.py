@@ -175,4 +175,4 @@ def test_built_files_are_valid_json_with_one_item_per_claim_and_quote(project):
     assert annotations["total"] == len(annotations["first"]["items"]) == sum(len(c.evidence) for c in project.claims)
     for claim in project.claims:
         meta = yaml.safe_load(pages[f"claims/{claim.id}.md"].split("---\n")[1])
-        assert meta["claimreview"] == linked_data.claim_review(project, claim, SETTINGS)
+        assert json.loads(meta["claimreview"]) == linked_data.claim_review(project, claim, SETTINGS)

@@ -1,0 +1,79 @@
+"""Run a function over a list in forked processes, one share of the list each.
+
+Forked children start with a copy of the parent's memory: the validated project, the compiled
+templates and the Markdown already converted are there without being sent (nothing is pickled
+on the way in); only each share's result comes back. Where fork is not available, or there is
+one processor, the function simply runs here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+_parent: int | None = None
+"""In a child, the process that forked it."""
+
+
+def available() -> int:
+    """Processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def map_shares(function: Callable[[Sequence[Item]], Result], items: Sequence[Item], processes: int) -> list[Result]:
+    """[function(share) for each share of `items`], each share in a process of its own.
+
+    Items are dealt out in turn (item k to share k % processes), so that a share is not all of
+    one kind of page. An exception in a share is raised here, once every share has stopped."""
+    if processes < 2 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(items)]
+    context = multiprocessing.get_context("fork")
+    children = []
+    for share in (items[k::processes] for k in range(processes)):
+        receiver, sender = context.Pipe(duplex=False)
+        # With fork, the arguments are not pickled: the child finds them in its copy of memory.
+        child = context.Process(target=_run, args=(function, share, sender, os.getpid()), daemon=True)
+        child.start()
+        sender.close()
+        children.append((child, receiver))
+    results, failure = [], None
+    for child, receiver in children:
+        try:
+            succeeded, value = receiver.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            succeeded, value = False, ChildProcessError("a process rendering pages stopped unexpectedly")
+        child.join()
+        if succeeded:
+            results.append(value)
+        else:
+            failure = failure or value
+    if failure:
+        raise failure
+    return results
+
+
+def orphaned() -> bool:
+    """Whether this is a child whose parent is gone (killed): its work will never be used."""
+    return _parent is not None and os.getppid() != _parent
+
+
+def _run(function: Callable, share: Sequence, sender, parent: int) -> None:
+    global _parent
+    _parent = parent
+    try:
+        answer = (True, function(share))
+    except BaseException as error:  # every failure goes back to the parent, which raises it
+        answer = (False, error)
+    try:
+        sender.send(answer)
+    except BrokenPipeError:  # orphaned: nobody is listening any more
+        pass
+    sender.close()
