@@ -11,10 +11,20 @@ so that an impossible date is reported with its place instead of crashing the lo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 from builder.problems import Location, Problem
 
@@ -27,7 +37,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 """Ten times the size of 10,000 claims: beyond it, a file is a mistake or an attack."""
 MAX_DEPTH = 32
 MAX_NODES = 2_000_000
-"""Memory grows with the values read (some 300 bytes each, 600 MB at this limit), not with the
+"""Memory grows with the values read (some 170 bytes each, 370 MB at this limit), not with the
 bytes: a real file at MAX_FILE_BYTES holds about 1.3 million (one per 49 bytes in the
 benchmark's claims), but `[1,1,1,...]` is one per 2 bytes."""
 MAX_PROBLEMS = 100
@@ -37,10 +47,42 @@ nothing more than a hundred, and each problem costs memory."""
 Path_ = tuple  # a path into the data: keys and list indexes, as jsonschema reports them
 
 _CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+_ALLOWED_TAGS = {None, "!", *_CORE_TAGS}
 _INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
-_NULL = {"", "~", "null", "Null", "NULL"}
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NUMBER_STARTS = frozenset("-+.0123456789")
+"""The first characters of every value _INT and _FLOAT match."""
+_KEYWORDS = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
+
+
+class Places(Mapping):
+    """The location of each path, made into a Location only when read.
+
+    10,000 claims have half a million places, and a run reads few of them: a Location for each
+    made up a third of the loading time. Each is kept as one int, `line << 32 | column` (counted
+    from 0, as the parser does), because the garbage collector ignores ints: it scanned the
+    parser's marks or tuples over and over, while loading and for the rest of the run."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.packed: dict[Path_, int] = {}
+
+    def __getitem__(self, path: Path_) -> Location:
+        packed = self.packed[path]
+        return Location(self.file, (packed >> 32) + 1, (packed & 0xFFFF_FFFF) + 1)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.packed
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self.packed)
+
+    def __len__(self) -> int:
+        return len(self.packed)
 
 
 @dataclass
@@ -49,12 +91,16 @@ class Document:
 
     file: str
     data: object = None
-    values: dict[Path_, Location] = field(default_factory=dict)
+    values: Places = field(init=False)
     """Location of the value at each path."""
-    keys: dict[Path_, Location] = field(default_factory=dict)
+    keys: Places = field(init=False)
     """Location of the key whose value is at that path (mapping entries only)."""
     invalid: set[Path_] | None = None
     """Paths of the values that break the schema, once it has been checked (schema.check)."""
+
+    def __post_init__(self) -> None:
+        self.values = Places(self.file)
+        self.keys = Places(self.file)
 
     def where(self, path: Path_, key: bool = False) -> Location:
         """The closest known location of a path: itself, or its nearest parent."""
@@ -100,7 +146,11 @@ def load_yaml(path: Path, display: str) -> tuple[Document, list[Problem]]:
         return doc, [problem]
     builder = _Builder(display, doc)
     try:
-        doc.data = builder.document(yaml.parse(text, Loader=_Loader))
+        loader = _Loader(text)
+        try:  # yaml.parse's loop without its generator: some 4 % of the time at 10,000 claims
+            doc.data = builder.document(iter(loader.get_event, None))
+        finally:
+            loader.dispose()
     except _Refused as refused:
         return doc, [*builder.problems, refused.problem]
     except yaml.MarkedYAMLError as error:
@@ -158,9 +208,10 @@ class _Builder:
 
     def __init__(self, display: str, doc: Document):
         self.display = display
-        self.doc = doc
         self.problems: list[Problem] = []
         self.nodes = 0
+        self.values = doc.values.packed
+        self.keys = doc.keys.packed
 
     def report(self, event, message: str, hint: str) -> None:
         self.problems.append(Problem(self.where(event), message, hint=hint))
@@ -171,17 +222,17 @@ class _Builder:
         return Location(self.display, event.start_mark.line + 1, event.start_mark.column + 1)
 
     def document(self, events) -> object:
-        self.events = iter(events)
+        self.events = events
         data = None
         documents = 0
-        for event in self.events:
-            if isinstance(event, yaml.DocumentStartEvent):
+        for event in events:
+            if type(event) is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise _Refused(
                         self.where(event), "several YAML documents in one file", hint="remove the '---' line"
                     )
-                data = self.node(next(self.events), (), 0)
+                data = self.node(next(events), (), 0)
         return data
 
     def node(self, event, path: Path_, depth: int) -> object:
@@ -194,53 +245,55 @@ class _Builder:
                 f"more than {MAX_NODES:,} values in one file",
                 hint="split the content or check that the file is the one you meant",
             )
-        self.doc.values[path] = self.where(event)
-        if isinstance(event, yaml.AliasEvent):
+        mark = event.start_mark
+        self.values[path] = mark.line << 32 | mark.column
+        kind = type(event)
+        if kind is AliasEvent:
             self.report(event, f"YAML aliases (*{event.anchor}) are not allowed", "write the value out in full")
             return None
-        tag = getattr(event, "tag", None)
-        if tag not in (None, "!") and tag not in _CORE_TAGS:
+        if event.tag not in _ALLOWED_TAGS:
             # Only reported: the value is still read as plain data, never instantiated.
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            shown = event.tag.replace("tag:yaml.org,2002:", "!!")
             self.report(
                 event,
                 f"YAML tag {shown} is not allowed",
                 "remove the tag: only plain values, lists and mappings are read",
             )
-        if isinstance(event, yaml.ScalarEvent):
+        if kind is ScalarEvent:
             return _scalar(event)
-        if isinstance(event, yaml.SequenceStartEvent):
+        if kind is SequenceStartEvent:
             items = []
             for event in self.events:
-                if isinstance(event, yaml.SequenceEndEvent):
+                if type(event) is SequenceEndEvent:
                     return items
                 items.append(self.node(event, (*path, len(items)), depth + 1))
-        if isinstance(event, yaml.MappingStartEvent):
+        if kind is MappingStartEvent:
             return self.mapping(path, depth)
-        raise _Refused(self.where(event), f"unexpected YAML construct ({type(event).__name__})")
+        raise _Refused(self.where(event), f"unexpected YAML construct ({kind.__name__})")
 
     def mapping(self, path: Path_, depth: int) -> dict:
         result: dict = {}
-        for event in self.events:
-            if isinstance(event, yaml.MappingEndEvent):
+        events = self.events
+        for event in events:
+            if type(event) is MappingEndEvent:
                 return result
-            key_place = self.where(event)
-            if not isinstance(event, yaml.ScalarEvent):
-                raise _Refused(key_place, "a key must be a plain word, not a list or a mapping")
-            key = _scalar(event)
-            if not isinstance(key, str):
-                key = event.value  # `2023: x` or `true: x`: keys are names, keep the text
+            if type(event) is not ScalarEvent:
+                raise _Refused(self.where(event), "a key must be a plain word, not a list or a mapping")
+            # Keys are names: `2023: x`, `true: x` or `null: x` keep their text.
+            key = event.value
+            here = (*path, key)
             if key in result:
-                first = self.doc.keys[(*path, key)]
+                first_line = (self.keys[here] >> 32) + 1
                 self.report(
                     event,
-                    f"duplicate key '{key}' (first at line {first.line})",
+                    f"duplicate key '{key}' (first at line {first_line})",
                     "YAML would silently keep only the last one: merge them or remove one",
                 )
-                self.node(next(self.events), (*path, key, "(duplicate)"), depth + 1)
+                self.node(next(events), (*here, "(duplicate)"), depth + 1)
                 continue
-            self.doc.keys[(*path, key)] = key_place
-            result[key] = self.node(next(self.events), (*path, key), depth + 1)
+            mark = event.start_mark
+            self.keys[here] = mark.line << 32 | mark.column
+            result[key] = self.node(next(events), here, depth + 1)
         return result
 
 
@@ -248,10 +301,8 @@ def _scalar(event) -> object:
     value = event.value
     if event.style or event.tag == "tag:yaml.org,2002:str":  # quoted or block: always text
         return value
-    if value in _NULL:
-        return None
-    if value in _BOOL:
-        return _BOOL[value]
+    if value[:1] not in _NUMBER_STARTS:  # most values: no need to try the regexes
+        return _KEYWORDS.get(value, value)
     if _INT.fullmatch(value):
         return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
     if _FLOAT.fullmatch(value) and value not in (".", "-.", "+."):
