@@ -8,6 +8,7 @@ one processor, the function simply runs here.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -36,6 +37,16 @@ def map_shares(function: Callable[[Sequence[Item]], Result], items: Sequence[Ite
     if processes < 2 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(items)]
     context = multiprocessing.get_context("fork")
+    # What the children inherit is never collected there: a collection would touch every object
+    # and so copy the whole memory into each child (Python's documentation of gc.freeze).
+    gc.freeze()
+    try:
+        return _fork_and_wait(context, function, items, processes)
+    finally:
+        gc.unfreeze()
+
+
+def _fork_and_wait(context, function: Callable, items: Sequence, processes: int) -> list:
     children = []
     for share in (items[k::processes] for k in range(processes)):
         receiver, sender = context.Pipe(duplex=False)

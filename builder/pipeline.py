@@ -43,11 +43,11 @@ def load_documents(root: Path, report: Report) -> tuple[Document, Document]:
     return docs[0], docs[1]
 
 
-def check(root: Path) -> tuple[Project | None, Report]:
+def check(root: Path, processes: int | None = None) -> tuple[Project | None, Report]:
     """Validate everything and locate every quote; the project is None on any error."""
     report = Report()
     sources_doc, claims_doc = load_documents(root, report)
-    project, problems = build_project(root, sources_doc, claims_doc)
+    project, problems = build_project(root, sources_doc, claims_doc, processes)
     report.problems += problems
     if report.errors:
         return None, report
@@ -60,7 +60,7 @@ def build(
     """Check, then write the generated pages into the docs folder; nothing on failure.
 
     `processes`: how many share the rendering (default: every processor, for a large site)."""
-    project, report = check(root)
+    project, report = check(root, processes)
     result = BuildResult(report)
     if project is None or report.failed(strict):
         return result

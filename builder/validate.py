@@ -17,7 +17,7 @@ from pathlib import Path
 from builder import schema
 from builder.load import Document, decode_utf8
 from builder.locate import NotFound, SourceIndex, spans_articles, too_short
-from builder.markup import complexity_problem, link_problems
+from builder.markup import complexity_problem, convert_all, link_problems
 from builder.model import Article, Claim, Evidence, Project, Rating, Source, Topic, Update
 from builder.problems import Location, Problem, Severity
 
@@ -36,6 +36,9 @@ class Context:
     unusable_sources: set[str] | None = field(default_factory=set)
     """Sources declared but left out for an error of their own (None: sources.yaml did not load),
     so that the quotes citing them are not reported as citing an unknown source as well."""
+    markdown: list[tuple[Document, tuple, str]] = field(default_factory=list)
+    """Markdown fields met on the way (document, path, text): their links are checked at the end,
+    once every field is converted (_check_markdown)."""
 
     def error(self, where: Location, message: str, hint: str = "") -> None:
         self.problems.append(Problem(where, message, hint=hint))
@@ -44,12 +47,15 @@ class Context:
         self.problems.append(Problem(where, message, Severity.WARNING, hint))
 
 
-def build_project(root: Path, sources_doc: Document, claims_doc: Document) -> tuple[Project | None, list[Problem]]:
+def build_project(
+    root: Path, sources_doc: Document, claims_doc: Document, processes: int | None = None
+) -> tuple[Project | None, list[Problem]]:
     ctx = Context(root)
     sources = load_sources(ctx, sources_doc)
     ratings = _ratings(ctx, claims_doc)
     topics = _topics(ctx, claims_doc)
     claims = _claims(ctx, claims_doc, sources, ratings, topics)
+    _check_markdown(ctx, processes)
     if any(p.severity == Severity.ERROR for p in ctx.problems):
         return None, ctx.problems
     project = Project(tuple(ratings.values()), tuple(topics.values()), tuple(sources.values()), tuple(claims))
@@ -241,14 +247,26 @@ def _topics(ctx: Context, doc: Document) -> dict[str, Topic]:
 
 
 def _markdown_links(ctx: Context, doc: Document, path: tuple, text: str | None) -> None:
-    too_complex = complexity_problem(text or "")
-    if too_complex:  # checked first: reading the links means running Markdown on the text
-        ctx.error(
-            doc.where(path), too_complex, hint="simplify it: lists and quotes less deeply nested, no '[' left open"
-        )
-        return
-    for message in link_problems(text or ""):
-        ctx.error(doc.where(path), message, hint="links must be full addresses starting with https://")
+    if text:
+        ctx.markdown.append((doc, path, text))
+
+
+def _check_markdown(ctx: Context, processes: int | None) -> None:
+    """The links of every Markdown field. Reading them means converting the fields, which the
+    pages need too: all are converted at once, shared between processes for a large site."""
+    readable = []
+    for doc, path, text in ctx.markdown:
+        too_complex = complexity_problem(text)
+        if too_complex:  # checked first: Markdown would recurse too deep or take minutes on it
+            ctx.error(
+                doc.where(path), too_complex, hint="simplify it: lists and quotes less deeply nested, no '[' left open"
+            )
+        else:
+            readable.append((doc, path, text))
+    convert_all([text for _, _, text in readable], processes)
+    for doc, path, text in readable:
+        for message in link_problems(text):
+            ctx.error(doc.where(path), message, hint="links must be full addresses starting with https://")
 
 
 # --- claims --------------------------------------------------------------------------

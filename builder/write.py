@@ -30,7 +30,7 @@ RESERVED = {"claimreview.json", "annotations.jsonld"}
 _TEMPORARY = ".tmp-build-"
 
 
-PARALLEL_FROM = 2000
+PARALLEL_FROM = 500
 """Pages from which rendering and staging are shared between processes; below, forking costs
 more than it saves."""
 
