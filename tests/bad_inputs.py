@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from builder.load import Document, load_yaml
 
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 CLAIMS = "claims.yaml"
@@ -27,6 +30,16 @@ SLUG_HINT = (
 FILE_HINT = "a file name inside seeds/, without folders, e.g. 000_6b7f4d072096dd16.txt"
 UTF8_HINT = "save it as UTF-8 (in most editors: 'Save with encoding' > UTF-8)"
 LINK_HINT = "links must be full addresses starting with https://"
+
+
+def broken_documents(case: Case, folder: Path) -> list[tuple[str, Document]]:
+    """A copy of the mini fixture in `folder`, broken as `case` says; each of its two YAML files
+    that still loads, with its document."""
+    root = folder / "mini"
+    shutil.copytree(MINI, root)
+    case.breaks(root)
+    loaded = [(name, *load_yaml(root / name, name)) for name in (CLAIMS, SOURCES)]
+    return [(name, doc) for name, doc, problems in loaded if not problems]
 
 
 def edit(root: Path, name: str, old: str, new: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from bad_inputs import CASES, CLAIMS, MINI, SOURCES
+from bad_inputs import CASES, CLAIMS, MINI, SOURCES, broken_documents
 
 from builder.load import load_yaml
 
@@ -62,13 +62,8 @@ def test_schema_rejects_the_bad_input(case, tmp_path):
 def test_schema_leaves_the_rest_to_the_loader_and_the_rules(case, tmp_path):
     """Bad inputs marked as not seen by a schema: either the loader refuses the file, or both
     files pass their schema and a rule of validate.py catches it."""
-    root = tmp_path / "mini"
-    shutil.copytree(MINI, root)
-    case.breaks(root)
-    for name in (CLAIMS, SOURCES):
-        doc, problems = load_yaml(root / name, name)
-        if not problems:
-            assert list(validator(name).iter_errors(doc.data)) == [], f"{case.id}: {name} breaks its schema"
+    for name, doc in broken_documents(case, tmp_path):
+        assert list(validator(name).iter_errors(doc.data)) == [], f"{case.id}: {name} breaks its schema"
 
 
 @pytest.mark.parametrize("root", [ROOT, MINI], ids=["project", "mini-fixture"])

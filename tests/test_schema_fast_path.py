@@ -13,11 +13,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-from bad_inputs import CASES, CLAIMS, MINI, SOURCES
+from bad_inputs import CASES, CLAIMS, MINI, SOURCES, broken_documents
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,26 +81,15 @@ def test_both_accept_the_files(root, name):
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_both_agree_on_every_bad_input(case, tmp_path):
-    root = tmp_path / "mini"
-    shutil.copytree(MINI, root)
-    case.breaks(root)
-    for name in (CLAIMS, SOURCES):
-        doc, problems = load_yaml(root / name, name)
-        if not problems:
-            valid = assert_agree(doc.data, SCHEMA_OF[name])
-            assert valid != (case.schema == name), f"{case.id}: {name} valid={valid}"
+    for name, doc in broken_documents(case, tmp_path):
+        valid = assert_agree(doc.data, SCHEMA_OF[name])
+        assert valid != (case.schema == name), f"{case.id}: {name} valid={valid}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_check_reports_what_the_jsonschema_path_alone_reports(case, tmp_path, monkeypatch):
     """The fast path changes nothing an editor sees: same problems, same paths left out of later checks."""
-    root = tmp_path / "mini"
-    shutil.copytree(MINI, root)
-    case.breaks(root)
-    for name in (CLAIMS, SOURCES):
-        doc, problems = load_yaml(root / name, name)
-        if problems:
-            continue
+    for name, doc in broken_documents(case, tmp_path):
         fast = schema.check(doc, SCHEMA_OF[name]), doc.invalid
         with monkeypatch.context() as patched:
             patched.setattr(schema, "is_valid", lambda *args: False)
