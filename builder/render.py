@@ -67,6 +67,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change during a run: no stat of each file for each page
     )
     env.filters.update(md=md_text, attr=html_text, markdown=render_markdown, date_fr=date_fr, plain=plain_text)
     env.globals.update(
