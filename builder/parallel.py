@@ -2,8 +2,9 @@
 
 Forked children start with a copy of the parent's memory: the validated project, the compiled
 templates and the Markdown already converted are there without being sent (nothing is pickled
-on the way in); only each share's result comes back. Where fork is not available, or there is
-one processor, the function simply runs here.
+on the way in); only each share's result comes back. Where fork is not available, or other
+threads run here (`mkdocs serve`'s server: a child could start with a lock one of them held, and
+wait for it forever), the function simply runs in this process.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -34,7 +36,7 @@ def map_shares(function: Callable[[Sequence[Item]], Result], items: Sequence[Ite
 
     Items are dealt out in turn (item k to share k % processes), so that a share is not all of
     one kind of page. An exception in a share is raised here, once every share has stopped."""
-    if processes < 2 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if processes < 2 or len(items) < 2 or not _can_fork():
         return [function(items)]
     context = multiprocessing.get_context("fork")
     # What the children inherit is never collected there: a collection would touch every object
@@ -69,6 +71,10 @@ def _fork_and_wait(context, function: Callable, items: Sequence, processes: int)
     if failure:
         raise failure
     return results
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def orphaned() -> bool:

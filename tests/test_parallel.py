@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,20 @@ def test_shares_deal_the_items_out_in_turn_and_keep_each_share_whole():
 def test_a_share_runs_in_another_process():
     pids = parallel.map_shares(lambda share: os.getpid(), [1, 2], 2)
     assert len(set(pids)) == 2 and os.getpid() not in pids
+
+
+def test_a_process_that_runs_other_threads_does_not_fork():
+    """mkdocs serve runs its server in threads: a forked child could inherit a lock one of them
+    held, and wait for it forever. There the shares run one after the other, here."""
+    stop = threading.Event()
+    server = threading.Thread(target=stop.wait)
+    server.start()
+    try:
+        pids = parallel.map_shares(lambda share: os.getpid(), [1, 2], 2)
+    finally:
+        stop.set()
+        server.join()
+    assert pids == [os.getpid()]
 
 
 @pytest.mark.parametrize("processes", [2, 3])
