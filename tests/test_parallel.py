@@ -2,25 +2,41 @@
 guarantees when something goes wrong in one of them (nothing changed, nothing left behind).
 
 A large site is shared between processes by default (write.PARALLEL_FROM pages); these tests ask
-for several processes explicitly, on a corpus small enough to build in a second.
+for several processes explicitly, on a corpus small enough to build in a second. Each runs the
+builder in a fresh process: the builder never forks from a process that runs other threads, and
+the test process runs some (Playwright's, for the browser tests).
 """
 
 from __future__ import annotations
 
-import errno
+import json
 import os
 import shutil
+import subprocess
+import sys
+import textwrap
 import threading
 from pathlib import Path
 
 import pytest
-from strategies import load, save, tree, tree_with_times
+from strategies import PROJECT, environment, load, problem_lines, run_cli, save, tree, tree_with_times
 
 from bench.corpus import make_corpus
-from builder import parallel, write
-from builder.pipeline import build
+from builder import parallel
 
 TEMPORARY = ".tmp-build-"
+
+
+def run_python(code: str, *args: str) -> subprocess.CompletedProcess:
+    """`code` in a fresh interpreter (one thread), with the project importable; sys.argv[1:] = args."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment(PYTHONPATH=str(PROJECT)),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +53,25 @@ def project(corpus, tmp_path) -> Path:
     return root
 
 
-def test_shares_deal_the_items_out_in_turn_and_keep_each_share_whole():
+def test_each_share_runs_in_a_process_of_its_own_and_gets_the_items_dealt_in_turn():
+    done = run_python(
+        """
+        import json, os
+        from builder import parallel
+        shares = parallel.map_shares(lambda share: (os.getpid(), list(share)), list(range(11)), 3)
+        print(json.dumps({"parent": os.getpid(), "shares": shares}))
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    pids = [pid for pid, _ in answer["shares"]]
+    assert len(set(pids)) == 3 and answer["parent"] not in pids
     items = list(range(11))
-    shares = parallel.map_shares(list, items, 3)
-    assert shares == [items[0::3], items[1::3], items[2::3]]
-    assert parallel.map_shares(list, items, 1) == [items]
+    assert [share for _, share in answer["shares"]] == [items[0::3], items[1::3], items[2::3]]
 
 
-def test_a_share_runs_in_another_process():
-    pids = parallel.map_shares(lambda share: os.getpid(), [1, 2], 2)
-    assert len(set(pids)) == 2 and os.getpid() not in pids
+def test_one_process_runs_the_function_here():
+    assert parallel.map_shares(lambda share: (os.getpid(), list(share)), [1, 2, 3], 1) == [(os.getpid(), [1, 2, 3])]
 
 
 def test_a_process_that_runs_other_threads_does_not_fork():
@@ -63,60 +88,73 @@ def test_a_process_that_runs_other_threads_does_not_fork():
     assert pids == [os.getpid()]
 
 
-@pytest.mark.parametrize("processes", [2, 3])
-def test_several_processes_write_the_same_bytes_as_one(project, tmp_path, processes):
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_several_processes_write_the_same_bytes_as_one(project, tmp_path, jobs):
     alone = tmp_path / "alone"
     shutil.copytree(project, alone, symlinks=True)
-    one = build(alone, processes=1)
-    shared = build(project, processes=processes)
-    assert not one.report.errors and not shared.report.errors
-    assert shared.written == one.written and len(one.written) > 150
+    one = run_cli(alone, "build", "--jobs", "1")
+    shared = run_cli(project, "build", "--jobs", str(jobs))
+    assert one.returncode == 0 and shared.returncode == 0, one.stderr + shared.stderr
+    assert shared.stdout == one.stdout and int(one.stdout.split()[1]) > 150  # "built: N written, ..."
     assert tree(project / "content") == tree(alone / "content")
-    again = build(project, processes=processes)
-    assert again.written == [] and again.unchanged == one.written
+    again = run_cli(project, "build", "--jobs", str(jobs))
+    assert again.stdout.startswith("built: 0 written")
 
 
 def test_a_problem_found_in_one_process_changes_nothing(project):
-    assert not build(project, processes=1).report.errors
+    assert run_cli(project, "build", "--jobs", "1").returncode == 0
     claims = load(project)
     claims["claims"][0]["summary"] += " Modifié."
     for rating in claims["ratings"]:
         rating["label"] += " (révisé)"  # most pages change: every process stages some
     save(project, claims)
-    squat = project / "content" / "claims" / f"{claims['claims'][-1]['id']}.md"
-    squat.write_text("# Ma version de la page\n", encoding="utf-8")
+    squat = f"claims/{claims['claims'][-1]['id']}.md"
+    (project / "content" / squat).write_text("# Ma version de la page\n", encoding="utf-8")
     before = tree_with_times(project / "content")
-    result = build(project, processes=2)
-    assert [problem.message for problem in result.report.errors] == [
-        "a hand-written page stands where a generated page goes"
+    done = run_cli(project, "build", "--jobs", "2")
+    assert done.returncode == 1
+    assert problem_lines(done.stderr) == [
+        f"content/{squat}: error: a hand-written page stands where a generated page goes",
+        "build failed, nothing written: 1 error, 0 warnings",
     ]
-    assert result.written == []
     assert tree_with_times(project / "content") == before
 
 
-def test_a_full_disk_in_one_process_changes_nothing_and_leaves_no_temporary_file(project, monkeypatch):
-    assert not build(project, processes=1).report.errors
+def test_a_full_disk_in_the_processes_changes_nothing_and_leaves_no_temporary_file(project):
+    assert run_cli(project, "build", "--jobs", "1").returncode == 0
     claims = load(project)
     for rating in claims["ratings"]:
         rating["label"] += " (révisé)"
     save(project, claims)
     before = tree_with_times(project / "content")
-    real_open = open
-    calls = []
+    # Each process counts its own files (the patch is copied into the children by the fork): the
+    # disk fills up in the middle of each one's staging.
+    done = run_python(
+        """
+        import errno, os, sys
+        from pathlib import Path
+        from builder import pipeline, write
 
-    def open_then_fill_the_disk(path, mode="r", *args, **kwargs):
-        file = real_open(path, mode, *args, **kwargs)
-        # Each process counts its own files (the patch is copied into the children by the fork):
-        # the disk fills up in the middle of each one's staging.
-        if "w" in mode:
-            calls.append(path)
-            if len(calls) == 20:
-                file.close()
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return file
+        calls = []
 
-    monkeypatch.setattr(write, "open", open_then_fill_the_disk, raising=False)
-    with pytest.raises(OSError, match="No space left"):
-        build(project, processes=2)
+        def open_then_fill_the_disk(path, mode="r", *args, **kwargs):
+            file = open(path, mode, *args, **kwargs)
+            if "w" in mode:
+                calls.append(path)
+                if len(calls) == 20:
+                    file.close()
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return file
+
+        write.open = open_then_fill_the_disk
+        try:
+            pipeline.build(Path(sys.argv[1]), processes=2)
+        except OSError as error:
+            print("raised:", error.strerror)
+        """,
+        str(project),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "raised: No space left on device"
     assert tree_with_times(project / "content") == before
     assert not [name for name in tree(project / "content") if TEMPORARY in name]
