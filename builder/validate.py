@@ -236,7 +236,7 @@ def _ratings(ctx: Context, doc: Document) -> dict[str, Rating]:
                 hint="list the ratings from the least true to the truest, with growing values",
             )
         previous = item["value"]
-        _markdown_links(ctx, doc, ("ratings", i, "description"), item["description"])
+        _markdown_field(ctx, doc, ("ratings", i, "description"), item["description"])
         ratings[item["id"]] = Rating(item["id"], item["label"], item["value"], item["description"])
     return ratings
 
@@ -246,7 +246,8 @@ def _topics(ctx: Context, doc: Document) -> dict[str, Topic]:
     return {item["id"]: Topic(item["id"], item["label"]) for _, item in entries}
 
 
-def _markdown_links(ctx: Context, doc: Document, path: tuple, text: str | None) -> None:
+def _markdown_field(ctx: Context, doc: Document, path: tuple, text: str | None) -> None:
+    """Note a Markdown field, for _check_markdown."""
     if text:
         ctx.markdown.append((doc, path, text))
 
@@ -328,9 +329,9 @@ def _claim(ctx, doc, i, item, indexes, ratings, topics) -> Claim | None:
             hint="put the most recent update at the top",
         )
     for field_path in (("summary",), ("analysis",)):
-        _markdown_links(ctx, doc, (*at, *field_path), item.get(field_path[0]))
+        _markdown_field(ctx, doc, (*at, *field_path), item.get(field_path[0]))
     for k, update in enumerate(updates):
-        _markdown_links(ctx, doc, (*at, "updates", k, "note"), update["note"])
+        _markdown_field(ctx, doc, (*at, "updates", k, "note"), update["note"])
     evidence = []
     for k, entry in enumerate(item["evidence"]):
         found = _evidence(ctx, doc, (*at, "evidence", k), item["id"], k + 1, entry, indexes)
@@ -358,7 +359,7 @@ def _claim(ctx, doc, i, item, indexes, ratings, topics) -> Claim | None:
 
 
 def _evidence(ctx, doc, at, claim_id, number, entry, indexes) -> Evidence | None:
-    _markdown_links(ctx, doc, (*at, "note"), entry.get("note"))
+    _markdown_field(ctx, doc, (*at, "note"), entry.get("note"))
     index = indexes.get(entry["source"])
     if index is None and (ctx.unusable_sources is None or entry["source"] in ctx.unusable_sources):
         return None  # the source's own error says why
