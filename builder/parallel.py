@@ -62,7 +62,8 @@ def _fork_and_wait(context, function: Callable, items: Sequence, processes: int)
         try:
             succeeded, value = receiver.recv()
         except EOFError:  # the child died without a word (killed, out of memory)
-            succeeded, value = False, ChildProcessError("a process rendering pages stopped unexpectedly")
+            child.join()
+            succeeded, value = False, ChildProcessError(f"a builder process stopped (exit code {child.exitcode})")
         child.join()
         if succeeded:
             results.append(value)
