@@ -210,6 +210,7 @@ class _Builder:
         self.display = display
         self.problems: list[Problem] = []
         self.nodes = 0
+        self.doc = doc
         self.values = doc.values.packed
         self.keys = doc.keys.packed
 
@@ -245,8 +246,7 @@ class _Builder:
                 f"more than {MAX_NODES:,} values in one file",
                 hint="split the content or check that the file is the one you meant",
             )
-        mark = event.start_mark
-        self.values[path] = mark.line << 32 | mark.column
+        self.values[path] = _packed(event.start_mark)
         kind = type(event)
         if kind is AliasEvent:
             self.report(event, f"YAML aliases (*{event.anchor}) are not allowed", "write the value out in full")
@@ -283,18 +283,21 @@ class _Builder:
             key = event.value
             here = (*path, key)
             if key in result:
-                first_line = (self.keys[here] >> 32) + 1
                 self.report(
                     event,
-                    f"duplicate key '{key}' (first at line {first_line})",
+                    f"duplicate key '{key}' (first at line {self.doc.keys[here].line})",
                     "YAML would silently keep only the last one: merge them or remove one",
                 )
                 self.node(next(events), (*here, "(duplicate)"), depth + 1)
                 continue
-            mark = event.start_mark
-            self.keys[here] = mark.line << 32 | mark.column
+            self.keys[here] = _packed(event.start_mark)
             result[key] = self.node(next(events), here, depth + 1)
         return result
+
+
+def _packed(mark) -> int:
+    """A parser mark as Places keeps it."""
+    return mark.line << 32 | mark.column
 
 
 def _scalar(event) -> object:
