@@ -121,6 +121,7 @@ def pages(project: Project, settings: Settings) -> dict[str, Page]:
         claim_card=_Cards(hues),
     )
     numbers = {source.id: n for n, source in enumerate(project.sources, 1)}
+    reviews = {claim.id: linked_data.claim_review(project, claim, settings) for claim in project.claims}
 
     def page(template: str, meta: dict, **context) -> Page:
         return partial(_page, template, meta, **context, **common)
@@ -144,20 +145,16 @@ def pages(project: Project, settings: Settings) -> dict[str, Page]:
     for topic in project.topics:
         found[f"topics/{topic.id}.md"] = page("topic.md.j2", {"title": f"Thème : {topic.label}"}, topic=topic)
     for claim in project.claims:
-        found[f"claims/{claim.id}.md"] = partial(_claim_page, project, settings, claim, common)
+        found[f"claims/{claim.id}.md"] = partial(_claim_page, claim, reviews[claim.id], common)
     for source in project.sources:
         found[f"sources/{source.id}.md"] = partial(_source_page, source, citations[source.id], common)
-    found["claimreview.json"] = partial(_feed, project, settings, claims)
+    found["claimreview.json"] = partial(_feed, project, settings, [reviews[claim.id] for claim in claims])
     found["annotations.jsonld"] = partial(_annotations, project, settings)
     return found
 
 
-def _claim_page(project: Project, settings: Settings, claim: Claim, common: dict) -> str:
-    meta = {
-        "title": claim.headline,
-        "description": plain_text(claim.summary),
-        "claimreview": _script_json(linked_data.claim_review(project, claim, settings)),
-    }
+def _claim_page(claim: Claim, review: dict, common: dict) -> str:
+    meta = {"title": claim.headline, "description": plain_text(claim.summary), "claimreview": _script_json(review)}
     return _page("claim.md.j2", meta, claim=claim, groups=_by_stance(claim), links=_original_links(claim), **common)
 
 
@@ -172,8 +169,7 @@ def _source_page(source: Source, cited: list[tuple[Claim, Evidence]], common: di
     )
 
 
-def _feed(project: Project, settings: Settings, claims: list[Claim]) -> str:
-    reviews = [linked_data.claim_review(project, claim, settings) for claim in claims]
+def _feed(project: Project, settings: Settings, reviews: list[dict]) -> str:
     return _json(linked_data.data_feed(project, settings, reviews))
 
 
