@@ -97,6 +97,11 @@ def set_field(root: Path, path: tuple, value, name: str = CLAIMS) -> tuple[int, 
     return place((root / name).read_text(encoding="utf-8"), path)
 
 
+def shown_value(value: str) -> str:
+    """A refused value as messages show it: its repr, cut to 60 characters."""
+    return repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+
+
 def measured(function):
     """Call `function`; its result, the seconds it took and the peak of memory it allocated (MB)."""
     tracemalloc.start()
@@ -471,10 +476,9 @@ URL_HINT = (
 )
 def test_a_source_address_that_could_break_out_is_refused(project, url):
     line, column = set_field(project, ("sources", 0, "url"), url, SOURCES)
-    shown = repr(url) if len(repr(url)) <= 60 else repr(url)[:57] + "..."
     _, report = check(project)
     assert report.lines(github=False) == [
-        f"seeds/sources.yaml:{line}:{column}: error: invalid 'url': {shown}\n    {URL_HINT}"
+        f"seeds/sources.yaml:{line}:{column}: error: invalid 'url': {shown_value(url)}\n    {URL_HINT}"
     ]
 
 
@@ -562,8 +566,7 @@ FILE_HINT = "a file name inside seeds/, without folders, e.g. 000_6b7f4d072096dd
 def test_a_source_file_outside_seeds_is_refused_where_it_is_named(project, name):
     line, column = set_field(project, ("sources", 0, "file"), name, SOURCES)
     lines = [line_ for line_ in errors(project) if "seeds/sources.yaml" in line_]
-    shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:57] + "..."
-    assert lines == [f"seeds/sources.yaml:{line}:{column}: error: invalid 'file': {shown}"]
+    assert lines == [f"seeds/sources.yaml:{line}:{column}: error: invalid 'file': {shown_value(name)}"]
 
 
 def test_a_source_file_that_is_a_link_out_is_refused(project, tmp_path):
