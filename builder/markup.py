@@ -30,6 +30,7 @@ _ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+@functools.lru_cache(maxsize=65536)  # names and titles recur on thousands of pages
 def md_text(text: str) -> str:
     """Plain text for inline Markdown: every character shown as itself, on one line.
 
@@ -79,8 +80,9 @@ class _Renderer:
         """The fields of the last build (convert_all), and any converted since."""
 
     def convert(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """HTML and links of a text; each field is read several times (its links checked,
-        rendered, made plain text), but converted once."""
+        """Safe HTML, on one line, and the links the text asked for (before cleaning, to report
+        the ones refused); each field is read several times (its links checked, rendered, made
+        plain text), but converted once."""
         if text not in self.converted:
             self.converted[text] = self.convert_anew(text)
         return self.converted[text]
@@ -88,8 +90,14 @@ class _Renderer:
     def convert_anew(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         self.md.reset()
         self.md.found_links = []
-        out = self.md.convert(text)
-        return out, tuple(self.md.found_links)
+        out = nh3.clean(
+            self.md.convert(text),
+            tags=_TAGS,
+            attributes=_ATTRIBUTES,
+            url_schemes=ALLOWED_SCHEMES,
+            link_rel="noopener noreferrer",
+        )
+        return out.replace("\n", "&#10;"), tuple(self.md.found_links)
 
 
 _renderer = _Renderer()
@@ -191,15 +199,7 @@ def url_scheme(target: str) -> str | None:
 
 def render_markdown(text: str) -> str:
     """Safe HTML for a Markdown field, on one line (so it can sit in a raw HTML block)."""
-    out, _ = _renderer.convert(text)
-    cleaned = nh3.clean(
-        out,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes=ALLOWED_SCHEMES,
-        link_rel="noopener noreferrer",
-    )
-    return cleaned.replace("\n", "&#10;")
+    return _renderer.convert(text)[0]
 
 
 @functools.lru_cache(maxsize=65536)  # a summary is the page's description and the rating's explanation
