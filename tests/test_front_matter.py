@@ -16,7 +16,8 @@ from builder.render import GENERATED_MARK, front_matter
 
 SCALE = {"ci": 1, "long": 40}.get(os.environ.get("HYPOTHESIS_PROFILE", "ci"), 1)
 
-texts = st.text(st.characters(codec="utf-8"), max_size=40) | st.text("a\"\\'\n\t\r:#-[]{}\x85\u2028\u2029\x7f\ufeff\uffff ", max_size=20)
+AWKWARD = "a\"\\'\n\t\r:#-[]{}\x85\u2028\u2029\x7f\ufeff\uffff "
+texts = st.text(st.characters(codec="utf-8"), max_size=40) | st.text(AWKWARD, max_size=20)
 keys = st.sampled_from(["title", "description", "claimreview", "hide", "search"])
 values = texts | st.lists(texts, max_size=3) | st.dictionaries(texts, st.booleans() | texts, max_size=2) | st.booleans()
 
