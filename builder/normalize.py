@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 _PLAIN = (("’", "'"), ("‘", "'"), ("‛", "'"), ("ʼ", "'"), ("“", '"'), ("”", '"'), ("„", '"'))
 _SPACE_RUN = re.compile(r"\s+")
+_LONG_SPACE_RUN = re.compile(r"\s\s+")
 
 
 def _plain_quotes(text: str) -> str:
@@ -61,20 +62,16 @@ def normalize_with_origin(original: str) -> NormalizedText:
     """Normalize a whole source, keeping the map back to it."""
     if not unicodedata.is_normalized("NFC", original):
         return _normalize_decomposed(original)
-    parts: list[str] = []
+    # Only a run of several white-space characters shifts the offsets; single ones (most spaces
+    # between words) are replaced in place, so the loop below sees the few long runs only.
     starts, origins = [0], [0]
-    done = 0  # original offset copied so far
-    length = 0  # normalized length so far
-    for run in _SPACE_RUN.finditer(original):
+    removed = 0  # characters dropped so far, all but one of each long run
+    for run in _LONG_SPACE_RUN.finditer(original):
         begin, end = run.span()
-        parts += (original[done:begin], " ")
-        length += begin - done + 1
-        done = end
-        if end - begin > 1:
-            starts.append(length)
-            origins.append(end)
-    parts.append(original[done:])
-    return NormalizedText(_plain_quotes("".join(parts)), tuple(starts), tuple(origins))
+        starts.append(begin - removed + 1)
+        origins.append(end)
+        removed += end - begin - 1
+    return NormalizedText(_plain_quotes(_SPACE_RUN.sub(" ", original)), tuple(starts), tuple(origins))
 
 
 def _normalize_decomposed(original: str) -> NormalizedText:

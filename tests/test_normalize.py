@@ -137,6 +137,7 @@ def test_normalize_is_idempotent(text):
 @given(texts, st.data())
 @example("a\u00a0\u0301e\u0301 b", None)
 @example("\u0b47\u0b3e\u0301 x", None)
+@example("a  b\u00a0c \n\t d\u202f\u00a0e f", None)  # several long runs in an NFC text (the fast path)
 def test_span_maps_back_to_an_original_slice(text, data):
     normalized = normalize_with_origin(text)
     cuts = boundaries(normalized)
