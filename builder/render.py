@@ -121,8 +121,12 @@ def render(project: Project, settings: Settings) -> dict[str, str]:
 def pages(project: Project, settings: Settings) -> dict[str, Page]:
     """Every generated file of content/, by path relative to it, ready to render."""
     claims = sorted(project.claims, key=lambda c: c.newest_first, reverse=True)
-    by_verdict = {r.id: [c for c in claims if c.verdict.id == r.id] for r in project.ratings}
-    by_topic = {t.id: [c for c in claims if t in c.topics] for t in project.topics}
+    by_verdict: dict[str, list[Claim]] = {r.id: [] for r in project.ratings}
+    by_topic: dict[str, list[Claim]] = {t.id: [] for t in project.topics}
+    for claim in claims:  # one pass, not one per verdict and per topic
+        by_verdict[claim.verdict.id].append(claim)
+        for topic in claim.topics:
+            by_topic[topic.id].append(claim)
     citations = _citations_by_source(project)
     hues = _hues(project)
     common = dict(
