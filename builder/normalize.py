@@ -12,6 +12,7 @@ run of several white-space characters became one space, so it holds one entry pe
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from bisect import bisect_right
@@ -31,6 +32,7 @@ def _plain_quotes(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1024)  # a quote is normalized to be found, then to count its words
 def normalize(text: str) -> str:
     """The normalized form of a quote (or of any text)."""
     return _SPACE_RUN.sub(" ", _plain_quotes(unicodedata.normalize("NFC", text)))
