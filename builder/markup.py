@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import markdown
@@ -119,6 +121,20 @@ def convert_all(texts: list[str], processes: int | None = None) -> None:
     for share in parallel.map_shares(_convert_share, missing, processes):
         converted.update(share)
     _renderer.converted = {text: known.get(text) or converted[text] for text in wanted}
+
+
+@contextmanager
+def converting(texts: list[str], processes: int | None = None) -> Iterator[None]:
+    """Convert `texts` in other processes while the block runs (the fields of claims.yaml, while
+    its quotes are located), for convert_all to find them done. A text that Markdown would take
+    too long to read is left for convert_all's caller to report."""
+    wanted = [text for text in dict.fromkeys(texts) if text not in _renderer.converted and not complexity_problem(text)]
+    if processes is None:
+        processes = parallel.available() if len(wanted) >= PARALLEL_FROM else 1
+    with parallel.in_background(_convert_share, wanted, processes) as results:
+        yield
+        for share in results():
+            _renderer.converted.update(share)
 
 
 def _convert_share(texts: list[str]) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:

@@ -13,7 +13,8 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -36,27 +37,52 @@ def map_shares(function: Callable[[Sequence[Item]], Result], items: Sequence[Ite
 
     Items are dealt out in turn (item k to share k % processes), so that a share is not all of
     one kind of page. An exception in a share is raised here, once every share has stopped."""
+    with in_background(function, items, processes) as results:
+        return results()
+
+
+@contextmanager
+def in_background(
+    function: Callable[[Sequence[Item]], Result], items: Sequence[Item], processes: int
+) -> Iterator[Callable[[], list[Result]]]:
+    """map_shares, while this process goes on with other work: the shares start when the block
+    does, and the block's value waits for them and returns their results. Shares still running
+    when the block ends without waiting (an error) are stopped. Without several processes, the
+    function runs here, when its results are asked for."""
     if processes < 2 or len(items) < 2 or not _can_fork():
-        return [function(items)]
+        yield lambda: [function(items)]
+        return
+    children = _fork(function, items, processes)
+    try:
+        yield lambda: _wait(children)
+    finally:
+        for child, receiver in children:
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receiver.close()
+
+
+def _fork(function: Callable, items: Sequence, processes: int) -> list:
     context = multiprocessing.get_context("fork")
+    children = []
     # What the children inherit is never collected there: a collection would touch every object
     # and so copy the whole memory into each child (Python's documentation of gc.freeze).
     gc.freeze()
     try:
-        return _fork_and_wait(context, function, items, processes)
+        for share in (items[k::processes] for k in range(processes)):
+            receiver, sender = context.Pipe(duplex=False)
+            # With fork, the arguments are not pickled: the child finds them in its copy of memory.
+            child = context.Process(target=_run, args=(function, share, sender, os.getpid()), daemon=True)
+            child.start()
+            sender.close()
+            children.append((child, receiver))
     finally:
-        gc.unfreeze()
+        gc.unfreeze()  # here; each child keeps its own frozen copy
+    return children
 
 
-def _fork_and_wait(context, function: Callable, items: Sequence, processes: int) -> list:
-    children = []
-    for share in (items[k::processes] for k in range(processes)):
-        receiver, sender = context.Pipe(duplex=False)
-        # With fork, the arguments are not pickled: the child finds them in its copy of memory.
-        child = context.Process(target=_run, args=(function, share, sender, os.getpid()), daemon=True)
-        child.start()
-        sender.close()
-        children.append((child, receiver))
+def _wait(children: list) -> list:
     results, failure = [], None
     for child, receiver in children:
         try:

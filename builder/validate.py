@@ -17,7 +17,7 @@ from pathlib import Path
 from builder import schema
 from builder.load import Document, decode_utf8
 from builder.locate import NotFound, SourceIndex, spans_articles, too_short
-from builder.markup import complexity_problem, convert_all, link_problems
+from builder.markup import complexity_problem, convert_all, converting, link_problems
 from builder.model import Article, Claim, Evidence, Project, Rating, Source, Topic, Update
 from builder.problems import Location, Problem, Severity
 
@@ -51,15 +51,33 @@ def build_project(
     root: Path, sources_doc: Document, claims_doc: Document, processes: int | None = None
 ) -> tuple[Project | None, list[Problem]]:
     ctx = Context(root)
-    sources = load_sources(ctx, sources_doc)
-    ratings = _ratings(ctx, claims_doc)
-    topics = _topics(ctx, claims_doc)
-    claims = _claims(ctx, claims_doc, sources, ratings, topics)
+    with converting(_markdown_texts(claims_doc), processes):
+        sources = load_sources(ctx, sources_doc)
+        ratings = _ratings(ctx, claims_doc)
+        topics = _topics(ctx, claims_doc)
+        claims = _claims(ctx, claims_doc, sources, ratings, topics)
     _check_markdown(ctx, processes)
     if any(p.severity == Severity.ERROR for p in ctx.problems):
         return None, ctx.problems
     project = Project(tuple(ratings.values()), tuple(topics.values()), tuple(sources.values()), tuple(claims))
     return project, ctx.problems
+
+
+def _markdown_texts(doc: Document) -> list[str]:
+    """The Markdown fields of claims.yaml, read from its data before it is validated, so that
+    their conversion runs while the quotes are located. The fields are the ones the rules below
+    note with _markdown_field; one that is missed here is only converted later (a test checks)."""
+
+    def entries(value: object) -> list[dict]:
+        return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    texts = [rating.get("description") for rating in entries(data.get("ratings"))]
+    for claim in entries(data.get("claims")):
+        texts += [claim.get("summary"), claim.get("analysis")]
+        texts += [entry.get("note") for entry in entries(claim.get("evidence"))]
+        texts += [update.get("note") for update in entries(claim.get("updates"))]
+    return [text for text in texts if isinstance(text, str) and text]
 
 
 def _valid_items(doc: Document, schema_name: str, key: str) -> list[tuple[int, dict]]:

@@ -19,10 +19,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from refresh_golden import CASES
 from strategies import PROJECT, environment, load, problem_lines, run_cli, save, tree, tree_with_times
 
 from bench.corpus import make_corpus
-from builder import parallel
+from builder import markup, parallel, pipeline, validate
 
 TEMPORARY = ".tmp-build-"
 
@@ -57,7 +58,7 @@ def test_each_share_runs_in_a_process_of_its_own_and_gets_the_items_dealt_in_tur
     done = run_python(
         """
         import json, os
-        from builder import parallel
+        from builder import markup, parallel, pipeline, validate
         shares = parallel.map_shares(lambda share: (os.getpid(), list(share)), list(range(11)), 3)
         print(json.dumps({"parent": os.getpid(), "shares": shares}))
         """
@@ -68,6 +69,67 @@ def test_each_share_runs_in_a_process_of_its_own_and_gets_the_items_dealt_in_tur
     assert len(set(pids)) == 3 and answer["parent"] not in pids
     items = list(range(11))
     assert [share for _, share in answer["shares"]] == [items[0::3], items[1::3], items[2::3]]
+
+
+def test_shares_in_the_background_run_while_the_block_does_and_an_error_stops_them(tmp_path):
+    done = run_python(
+        """
+        import json, os, sys, time
+        from pathlib import Path
+        from builder import markup, parallel, pipeline, validate
+        here = Path(sys.argv[1])
+        def share(items):
+            (here / f"{items[0]}.started").touch()
+            if items[0] == "slow":
+                time.sleep(60)
+            return os.getpid()
+        with parallel.in_background(share, ["a", "b"], 2) as results:
+            deadline = time.monotonic() + 30
+            while len(list(here.glob("*.started"))) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            started = sorted(path.name for path in here.glob("*.started"))  # before results() is asked
+            pids = results()
+        begun = time.monotonic()
+        try:
+            with parallel.in_background(share, ["slow", "quick"], 2):
+                raise KeyError("the block failed")
+        except KeyError:
+            pass
+        print(json.dumps({"parent": os.getpid(), "pids": pids, "started": started,
+                          "stopped_after": time.monotonic() - begun}))
+        """,
+        str(tmp_path),
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["started"] == ["a.started", "b.started"]
+    assert len(set(answer["pids"])) == 2 and answer["parent"] not in answer["pids"]
+    assert answer["stopped_after"] < 30  # the slow share was stopped, not waited for
+
+
+def test_every_markdown_field_is_converted_while_the_quotes_are_located(monkeypatch):
+    """validate._markdown_texts reads the Markdown fields from the data before validation; a field
+    it misses would only be converted afterwards, by convert_all (the basic case has every kind)."""
+    monkeypatch.setattr(markup._renderer, "converted", {})
+    late = []
+
+    def convert_all(texts, processes=None):
+        late.extend(text for text in texts if text not in markup._renderer.converted)
+        real_convert_all(texts, processes)
+
+    real_convert_all = markup.convert_all
+    monkeypatch.setattr(validate, "convert_all", convert_all)
+    project, report = pipeline.check(CASES / "basic", processes=1)
+    assert project is not None, [problem.format() for problem in report.errors]
+    kinds = {
+        "description": [rating.description for rating in project.ratings],
+        "summary": [claim.summary for claim in project.claims],
+        "analysis": [claim.analysis for claim in project.claims if claim.analysis],
+        "evidence note": [e.note for claim in project.claims for e in claim.evidence if e.note],
+        "update note": [update.note for claim in project.claims for update in claim.updates],
+    }
+    assert all(kinds.values()), kinds  # the case holds each kind of field
+    assert late == []
 
 
 def test_one_process_runs_the_function_here():
