@@ -242,6 +242,7 @@ def kill_while_writing(root: Path, delay: float, jobs: int) -> bool:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=environment(),
+        start_new_session=True,  # its process group holds the build's processes, and only them
     )
     try:
         deadline = time.monotonic() + 120
@@ -254,6 +255,23 @@ def kill_while_writing(root: Path, delay: float, jobs: int) -> bool:
         return running
     finally:
         build_.wait()
+        # The orphaned processes are still removing what they staged: wait for them to finish.
+        deadline = time.monotonic() + 60
+        while _alive_in_group(build_.pid):
+            assert time.monotonic() < deadline, "the build's orphaned processes did not stop"
+            time.sleep(0.01)
+
+
+def _alive_in_group(group: int) -> bool:
+    """Whether a process of this process group is still running (zombies do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":  # fields after the name: state, ppid, pgrp
+            return True
+    return False
 
 
 @pytest.mark.slow
