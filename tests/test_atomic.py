@@ -278,13 +278,15 @@ def _alive_in_group(group: int) -> bool:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_build_killed_while_writing_leaves_every_file_whole(interrupted, jobs):
     root, old, new = interrupted["root"], interrupted["old"], interrupted["new"]
-    mixed = 0
+    landed = mixed = 0
     for delay in KILL_DELAYS:
         shutil.rmtree(root / "content")
         shutil.copytree(interrupted["old_copy"], root / "content", symlinks=True)
-        kill_while_writing(root, delay, jobs)
+        landed += kill_while_writing(root, delay, jobs)
         after = tree(root / "content")
         temporary = [name for name in after if TEMPORARY in name]
+        if jobs > 1:  # the processes that staged pages, orphaned, removed them
+            assert not temporary, f"orphaned processes left {temporary[:3]} ({delay} s)"
         whole = {name: data for name, data in after.items() if name not in temporary}
         for name, data in whole.items():
             assert data in (old.get(name), new.get(name)), f"{name} is neither the old nor the new version ({delay} s)"
@@ -293,7 +295,9 @@ def test_a_build_killed_while_writing_leaves_every_file_whole(interrupted, jobs)
         done = run_cli(root, "build")
         assert done.returncode == 0, done.stderr
         assert tree(root / "content") == new, f"the build after the kill at {delay} s did not complete the change"
-    assert mixed >= 2, "no kill landed while the build was writing: the test proves nothing"
+    assert landed >= 2, "no kill landed while the build was writing: the test proves nothing"
+    if jobs == 1:  # with one process, a kill while staging leaves its temporary files for the next build
+        assert mixed >= 2, "no kill left a build half done: the test proves nothing"
 
 
 # --- reproducible output --------------------------------------------------------------------------
