@@ -109,29 +109,23 @@ PARALLEL_FROM = 1000
 
 
 def convert_all(texts: list[str], processes: int | None = None) -> None:
-    """Convert a build's Markdown fields: the ones not converted yet, in several processes for many,
-    and keep exactly these (so that `mkdocs serve` reconverts only what an edit changed, and the
-    cache never outgrows the site)."""
-    wanted = dict.fromkeys(texts)
-    known = _renderer.converted
-    missing = [text for text in wanted if text not in known]
-    if processes is None:
-        processes = parallel.available() if len(missing) >= PARALLEL_FROM else 1
-    converted: dict = {}
-    for share in parallel.map_shares(_convert_share, missing, processes):
-        converted.update(share)
-    _renderer.converted = {text: known.get(text) or converted[text] for text in wanted}
+    """Convert a build's Markdown fields (those `converting` has not already done) and keep exactly
+    these (so that `mkdocs serve` reconverts only what an edit changed, and the cache never
+    outgrows the site)."""
+    with converting(texts, processes):
+        pass  # nothing else to do meanwhile
+    _renderer.converted = {text: _renderer.converted[text] for text in dict.fromkeys(texts)}
 
 
 @contextmanager
 def converting(texts: list[str], processes: int | None = None) -> Iterator[None]:
-    """Convert `texts` in other processes while the block runs (the fields of claims.yaml, while
-    its quotes are located), for convert_all to find them done. A text that Markdown would take
-    too long to read is left for convert_all's caller to report."""
-    wanted = [text for text in dict.fromkeys(texts) if text not in _renderer.converted and not complexity_problem(text)]
+    """Convert the `texts` not converted yet, in other processes for many, while the block runs
+    (the fields of claims.yaml, while its quotes are located). The caller leaves out any text
+    complexity_problem refuses: Markdown would take minutes on it."""
+    missing = [text for text in dict.fromkeys(texts) if text not in _renderer.converted]
     if processes is None:
-        processes = parallel.available() if len(wanted) >= PARALLEL_FROM else 1
-    with parallel.in_background(_convert_share, wanted, processes) as results:
+        processes = parallel.available() if len(missing) >= PARALLEL_FROM else 1
+    with parallel.in_background(_convert_share, missing, processes) as results:
         yield
         for share in results():
             _renderer.converted.update(share)

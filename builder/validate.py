@@ -65,8 +65,9 @@ def build_project(
 
 def _markdown_texts(doc: Document) -> list[str]:
     """The Markdown fields of claims.yaml, read from its data before it is validated, so that
-    their conversion runs while the quotes are located. The fields are the ones the rules below
-    note with _markdown_field; one that is missed here is only converted later (a test checks)."""
+    their conversion runs while the quotes are located (all but those Markdown would take too long
+    on, which _check_markdown reports). The fields are the ones the rules below note with
+    _markdown_field; one that is missed here is only converted later (a test checks)."""
 
     def entries(value: object) -> list[dict]:
         return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
@@ -77,7 +78,7 @@ def _markdown_texts(doc: Document) -> list[str]:
         texts += [claim.get("summary"), claim.get("analysis")]
         texts += [entry.get("note") for entry in entries(claim.get("evidence"))]
         texts += [update.get("note") for update in entries(claim.get("updates"))]
-    return [text for text in texts if isinstance(text, str) and text]
+    return [text for text in texts if isinstance(text, str) and text and not complexity_problem(text)]
 
 
 def _valid_items(doc: Document, schema_name: str, key: str) -> list[tuple[int, dict]]:
