@@ -60,8 +60,8 @@ def write(content: Path, pages: dict[str, Page], display: str = "content", proce
     the staged files renamed over the old ones, here, and the stale pages removed."""
     if processes is None:
         processes = parallel.available() if len(pages) >= PARALLEL_FROM else 1
-    _sweep_temporary(content)
     inside = _Confinement(content)
+    _sweep_temporary(content, inside)
     outcome = Outcome(stale=_stale(content, pages, inside))
     for name in sorted(pages):
         if not inside(name):
@@ -78,7 +78,7 @@ def write(content: Path, pages: dict[str, Page], display: str = "content", proce
     try:
         shares = parallel.map_shares(partial(_stage, content, display), sorted(pages.items()), processes)
     except BaseException:
-        _sweep_temporary(content)  # every process's staging, including a share's that was stopped
+        _sweep_temporary(content, inside)  # every process's staging, including a share's that was stopped
         _remove_folders(content, created)
         raise
     for share in shares:
@@ -193,10 +193,9 @@ def _remove_folders(content: Path, created: list[Path]) -> None:
         _remove_empty_parents(content, folder)
 
 
-def _sweep_temporary(content: Path) -> None:
+def _sweep_temporary(content: Path, inside: _Confinement) -> None:
     """Temporary files left by a build that was killed before renaming them."""
     if content.is_dir():
-        inside = _Confinement(content)
         for path in content.rglob(f".*{_TEMPORARY}*"):
             if inside(path.relative_to(content).as_posix()):
                 path.unlink()
