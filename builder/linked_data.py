@@ -29,7 +29,6 @@ def source_url(settings: Settings, source_id: str) -> str:
 
 
 def claim_review(project: Project, claim: Claim, settings: Settings) -> dict:
-    scale = sorted(r.value for r in project.ratings)
     item_reviewed: dict = {"@type": "Claim"}
     if claim.claimant:
         author = {"name": claim.claimant}
@@ -51,8 +50,8 @@ def claim_review(project: Project, claim: Claim, settings: Settings) -> dict:
         "reviewRating": {
             "@type": "Rating",
             "ratingValue": claim.verdict.value,
-            "bestRating": scale[-1],
-            "worstRating": scale[0],
+            "bestRating": project.scale[1],
+            "worstRating": project.scale[0],
             "alternateName": claim.verdict.label,
             "ratingExplanation": plain_text(claim.summary),
         },

@@ -145,3 +145,9 @@ class Project:
     topics: tuple[Topic, ...]
     sources: tuple[Source, ...]
     claims: tuple[Claim, ...]
+
+    @cached_property
+    def scale(self) -> tuple[int, int]:
+        """The worst and the best rating values (each page and each ClaimReview states them)."""
+        values = [rating.value for rating in self.ratings]
+        return min(values), max(values)

@@ -136,7 +136,7 @@ def pages(project: Project, settings: Settings) -> dict[str, Page]:
         by_verdict=by_verdict,
         by_topic=by_topic,
         hues=hues,
-        scale=(min(r.value for r in project.ratings), max(r.value for r in project.ratings)),
+        scale=project.scale,
         claim_card=_Cards(hues),
     )
     numbers = {source.id: n for n, source in enumerate(project.sources, 1)}
